@@ -1,0 +1,32 @@
+r"""mathdnn_core — the mathematics of "MathDNN – A deep mathematical understanding of DNNs" as an exact NumPy package.
+
+One module per section of the paper (arrows only point backwards):
+
+``differentials`` §1, ``activations`` §2, ``losses`` §3, ``layers`` §4, ``network`` §5, ``optim`` §6;
+``symbolic`` (SymPy twins), ``testing`` (the checkers of tests and notebooks), ``paper`` (the catalogue of
+statements and errata); ``datasets``, ``training``, ``plots``, ``cli``.
+
+Heavy modules (SymPy, matplotlib, data) are imported on first use: ``import mathdnn_core`` stays fast.
+"""
+from __future__ import annotations
+
+import importlib
+
+from . import activations, differentials, layers, losses, network, optim
+
+__version__ = "0.1.0"
+
+_LAZY = ("symbolic", "testing", "paper", "datasets", "training", "plots", "cli")
+__all__ = ["activations", "differentials", "layers", "losses", "network", "optim", *_LAZY]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        module = importlib.import_module(f".{name}", __name__)
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'mathdnn_core' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

@@ -1,0 +1,122 @@
+r"""Section 3 of the paper: the categorical cross-entropy, and its fusion with Softmax (Proposition 5.3).
+
+Also the squared error used by the regression variant of the back-propagation notes (seed 003).
+Every function takes one example ``(m,)`` or a batch of rows ``(n, m)``; losses return one value per row.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._validation import (as_float_array, check_binary, check_one_hot, check_same_shape, result_dtype)
+from .activations import log_softmax, softmax
+
+_CE = "Definition 3.1"
+
+
+def _check_probabilities(y: np.ndarray, statement: str) -> None:
+    inside = (y > 0) & (y < 1)
+    if not np.all(inside):
+        bad = y[~inside]
+        raise ValueError(f"y must lie in the open cube ]0,1[^m ({statement}: xi is defined on ]0,1[^m x {{0,1}}^m); "
+                         f"{bad.size} entr{'y is' if bad.size == 1 else 'ies are'} outside, e.g. {bad.flat[0]!r}. "
+                         f"For probabilities that may round to 0 or 1 use cross_entropy_from_logits")
+
+
+def _pair(y, y_star, statement: str) -> tuple[np.ndarray, np.ndarray]:
+    y = as_float_array(y, "y", statement, ndim=(1, 2))
+    y_star = as_float_array(y_star, "y_star", statement, ndim=(1, 2))
+    check_same_shape(y, y_star, "y", "y_star", statement)
+    return y, y_star
+
+
+def cross_entropy(y, y_star) -> np.ndarray:
+    r"""Categorical cross-entropy of each row.
+
+    Paper: Definition 3.1
+
+    .. math:: \xi(y, y^*) = -\sum_{k=1}^m y^*_k \log(y_k),\qquad y \in\, ]0,1[^m,\ y^* \in \{0,1\}^m
+
+    Parameters
+    ----------
+    y : array, shape (m,) or (n, m), entries in ]0, 1[ (checked)
+    y_star : array, same shape, entries in {0, 1} (checked)
+
+    Returns
+    -------
+    float array of shape () for one example, (n,) for a batch
+    """
+    y, y_star = _pair(y, y_star, _CE)
+    check_binary(y_star, "y_star", _CE)
+    _check_probabilities(y, _CE)
+    return -np.sum(y_star * np.log(y), axis=-1)
+
+
+def cross_entropy_gradient(y, y_star) -> np.ndarray:
+    r"""Gradient of ``xi(., y*)`` with respect to the probabilities ``y``.
+
+    Paper: Proposition 3.1
+
+    .. math:: \nabla_{\xi(\cdot, y^*)}(y) = -\Big[\frac{y^*_1}{y_1} \;\cdots\; \frac{y^*_m}{y_m}\Big] \in \mathbb{R}^m
+
+    (The paper prints the codomain as R; the gradient is a row of ``m`` entries.)
+    """
+    y, y_star = _pair(y, y_star, "Proposition 3.1")
+    check_binary(y_star, "y_star", "Proposition 3.1")
+    _check_probabilities(y, "Proposition 3.1")
+    return -y_star / y
+
+
+def cross_entropy_from_logits(z, y_star) -> np.ndarray:
+    r"""``xi(S(z), y*)`` computed through log-Softmax: finite even when a probability underflows to 0.
+
+    Paper: Proposition 5.3
+
+    .. math:: \xi(\mathcal{S}(z), y^*) = -\sum_k y^*_k \log \mathcal{S}(z)_k
+              = -\sum_k y^*_k \Big(z_k - c - \log\sum_j e^{z_j - c}\Big)
+
+    Parameters
+    ----------
+    z : array, shape (m,) or (n, m) — logits
+    y_star : array, same shape, entries in {0, 1}
+    """
+    z, y_star = _pair(z, y_star, "Proposition 5.3")
+    check_binary(y_star, "y_star", "Proposition 5.3")
+    return -np.sum(y_star * log_softmax(z), axis=-1)
+
+
+def softmax_cross_entropy_gradient(z, y_star) -> np.ndarray:
+    r"""Gradient of ``xi(., y*) ∘ S`` with respect to the logits: the fused form.
+
+    Paper: Proposition 5.3
+
+    .. math:: \nabla_{\xi(\cdot, y^*) \circ \mathcal{S}}(z) = \mathcal{S}(z) - y^*
+              \qquad (y^* \in \{0,1\}^m,\ \|y^*\| = 1)
+
+    The proof only uses ``sum_k y*_k = 1``, so the formula holds for any target distribution; the paper's
+    one-hot condition is checked here because that is the problem it states.
+    """
+    z, y_star = _pair(z, y_star, "Proposition 5.3")
+    check_one_hot(y_star, "y_star", "Proposition 5.3")
+    return (softmax(z) - y_star).astype(result_dtype(z, y_star), copy=False)
+
+
+def squared_error(y, y_star) -> np.ndarray:
+    r"""Half squared error of each row (the regression cost of the back-propagation notes, seed 003).
+
+    Paper: Seed 003, Proposition 1.2
+
+    .. math:: E(y, y^*) = \tfrac12 \|y - y^*\|^2
+    """
+    y, y_star = _pair(y, y_star, "squared error (seed 003)")
+    return 0.5 * np.sum((y - y_star) ** 2, axis=-1)
+
+
+def squared_error_gradient(y, y_star) -> np.ndarray:
+    r"""Gradient of the half squared error with respect to ``y``.
+
+    Paper: Seed 003, Proposition 1.2
+
+    .. math:: \nabla_{E(\cdot, y^*)}(y) = y - y^*
+    """
+    y, y_star = _pair(y, y_star, "squared error (seed 003)")
+    return y - y_star
