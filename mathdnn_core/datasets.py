@@ -158,11 +158,12 @@ class Dataset:
 
 
 def _check_dtype(dtype: npt.DTypeLike) -> np.dtype:
+    # dtype=None is refused explicitly: np.dtype(None) is float64 and compares equal to it.
     try:
-        resolved = np.dtype(dtype)
+        resolved = None if dtype is None else np.dtype(dtype)
     except TypeError:
         resolved = None
-    if resolved not in _ALLOWED_DTYPES:
+    if resolved is None or not any(resolved == allowed for allowed in _ALLOWED_DTYPES):
         raise TypeError(f"dtype must be np.float32 or np.float64, got {dtype!r}")
     return resolved
 
@@ -281,6 +282,8 @@ def _write_cache(path: pathlib.Path, arrays: Mapping[str, np.ndarray]) -> None:
             np.savez_compressed(handle, **arrays)
             handle.flush()
             os.fsync(handle.fileno())
+        # mkstemp creates 0600; give the cache the permissions of an ordinary file.
+        os.chmod(tmp_name, 0o644)
         os.replace(tmp_name, path)
     except BaseException:
         pathlib.Path(tmp_name).unlink(missing_ok=True)
@@ -295,7 +298,7 @@ def _cached(path: pathlib.Path, d: int, n_train: int | None, n_test: int | None,
             _write_cache(path, arrays)
         except OSError as err:
             # A read-only or full cache location costs speed next time, not correctness.
-            warnings.warn(f"could not write the data cache {path}: {err}", RuntimeWarning, stacklevel=3)
+            warnings.warn(f"could not write the data cache {path}: {err}", UserWarning, stacklevel=3)
     return arrays
 
 
