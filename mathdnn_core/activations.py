@@ -123,7 +123,11 @@ def log_softmax(z) -> np.ndarray:
     """
     z = as_float_array(z, "z", _SOFTMAX, ndim=(1, 2))
     shifted = z - np.max(z, axis=-1, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+    # sum_k e^{z_k - c} = 1 + (the others): log1p keeps the others' contribution when they are tiny, where
+    # log(1 + tiny) would round to 0 and a confident correct prediction would get a loss of exactly 0.
+    others = np.exp(shifted)
+    np.put_along_axis(others, np.argmax(shifted, axis=-1)[..., None], 0, axis=-1)
+    return shifted - np.log1p(np.sum(others, axis=-1, keepdims=True))
 
 
 def softmax_jacobian(z) -> np.ndarray:
@@ -146,7 +150,11 @@ def softmax_jacobian(z) -> np.ndarray:
     """
     z = as_float_array(z, "z", "Proposition 2.2", ndim=1)
     s = softmax(z)
-    return np.diag(s) - np.outer(s, s)
+    jac = -np.outer(s, s)
+    # Diagonal s_i (1 - s_i) written as s_i * sum_{k != i} s_k: no cancellation when s_i is close to 1.
+    others = np.sum(np.where(np.eye(s.size, dtype=bool), 0, s[None, :]), axis=1)
+    np.fill_diagonal(jac, s * others)
+    return jac
 
 
 def softmax_vjp(z, v) -> np.ndarray:

@@ -13,7 +13,10 @@ _DENSE = "Definition 4.1"
 
 
 def check_dense_parameters(W, b, statement: str = _DENSE) -> tuple[np.ndarray, np.ndarray]:
-    """Validate one layer's ``(W, b)``: ``W`` of shape (m, n), ``b`` of shape (m,), finite."""
+    """Validate one layer's ``(W, b)``: ``W`` of shape (m, n), ``b`` of shape (m,), finite.
+
+    Paper: Definition 4.1
+    """
     W = as_float_array(W, "W", statement, ndim=2)
     b = as_float_array(b, "b", statement, ndim=1)
     if b.shape[0] != W.shape[0]:
@@ -70,7 +73,7 @@ def dense_jacobian_weight_row(y, W, b, row: int) -> np.ndarray:
     ndarray, shape (m, n)
     """
     y, W, _ = _inputs(y, W, b, "Proposition 4.2", ndim=1)
-    if not isinstance(row, (int, np.integer)) or not 0 <= row < W.shape[0]:
+    if isinstance(row, bool) or not isinstance(row, (int, np.integer)) or not 0 <= row < W.shape[0]:
         raise ValueError(f"row must be an integer in [0, {W.shape[0] - 1}] (Proposition 4.2: i* in [1, m], "
                          f"0-based here); got {row!r}")
     jac = np.zeros(W.shape, dtype=np.result_type(y, W))

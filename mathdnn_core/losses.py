@@ -97,7 +97,11 @@ def softmax_cross_entropy_gradient(z, y_star) -> np.ndarray:
     """
     z, y_star = _pair(z, y_star, "Proposition 5.3")
     check_one_hot(y_star, "y_star", "Proposition 5.3")
-    return (softmax(z) - y_star).astype(result_dtype(z, y_star), copy=False)
+    s = softmax(z).astype(result_dtype(z, y_star), copy=False)
+    # At the target class S_c - 1 = -sum_{k != c} S_k: the same number without the cancellation S_c - 1 suffers
+    # when the prediction is confident (S_c close to 1).
+    others = np.where(y_star == 1, 0, s)
+    return others - y_star * np.sum(others, axis=-1, keepdims=True)
 
 
 def squared_error(y, y_star) -> np.ndarray:

@@ -68,7 +68,10 @@ def init_params(sizes: Sequence[int], rng: np.random.Generator, dtype=np.float64
 
 
 def check_params(params, statement: str = _NET) -> Params:
-    """Validate parameters: a non-empty sequence of finite ``(W, b)`` pairs whose shapes chain (Definition 5.1)."""
+    """Validate parameters: a non-empty sequence of finite ``(W, b)`` pairs whose shapes chain (Definition 5.1).
+
+    Paper: Definition 5.1
+    """
     if isinstance(params, np.ndarray) or not isinstance(params, (list, tuple)) or len(params) == 0:
         raise TypeError(f"params must be a non-empty list of (W, b) pairs, layer 1 first ({statement})")
     checked = []
@@ -84,7 +87,10 @@ def check_params(params, statement: str = _NET) -> Params:
 
 
 def layer_sizes(params) -> list[int]:
-    """``[m_0, m_1, ..., m_p]`` read off the parameters."""
+    """``[m_0, m_1, ..., m_p]`` read off the parameters.
+
+    Paper: Definition 5.1
+    """
     params = check_params(params)
     return [params[0][0].shape[1]] + [W.shape[0] for W, _ in params]
 
@@ -141,7 +147,10 @@ def _check_targets(Y, X, params, statement: str) -> np.ndarray:
 
 @dataclass(frozen=True)
 class ForwardCache:
-    """What the forward pass keeps for back-propagation: layer inputs ``a^{(k-1)}``, pre-activations ``z^{(k)}``."""
+    """What the forward pass keeps for back-propagation: layer inputs ``a^{(k-1)}``, pre-activations ``z^{(k)}``.
+
+    Paper: Definition 5.1
+    """
 
     inputs: list[np.ndarray]  # a^(0) = X, a^(1), ..., a^(p-1)
     preactivations: list[np.ndarray]  # z^(1), ..., z^(p); z^(p) are the logits
@@ -248,6 +257,7 @@ class BackpropWorkspace:
         self._delta = [np.empty((max_batch, m), dtype) for m in widths[:-1]]
         self._mask = [np.empty((max_batch, m), bool) for m in widths[:-1]]
         self._row = np.empty((max_batch, 1), dtype)
+        self._scratch = np.empty((max_batch, widths[-1]), dtype)
         self.grads: Params = [(np.empty((m_out, m_in), dtype), np.empty(m_out, dtype))
                               for m_in, m_out in zip(self.sizes[:-1], widths)]
 
@@ -285,7 +295,13 @@ class BackpropWorkspace:
         z /= row
         np.log(row, out=row)
         loss += float(row.sum())
-        z -= Y
+        # z <- S(z) - Y, writing the target entry S_c - 1 as -sum_{k != c} S_k (no cancellation when S_c ~ 1).
+        scratch = self._scratch[:n]
+        np.subtract(1, Y, out=scratch)
+        z *= scratch
+        np.sum(z, axis=1, keepdims=True, out=row)
+        np.multiply(Y, row, out=scratch)
+        z -= scratch
         if scale != 1.0:
             z *= scale
         delta = z

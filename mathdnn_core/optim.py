@@ -106,7 +106,10 @@ class GradientDescent:
 
 @dataclass(frozen=True)
 class MomentumState:
-    """The momentum ``m^{(n)}`` of Definition 6.5, one array per parameter array."""
+    """The momentum ``m^{(n)}`` of Definition 6.5, one array per parameter array.
+
+    Paper: Definition 6.5
+    """
 
     momentum: list[np.ndarray]
     step: int = 0

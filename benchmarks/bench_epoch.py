@@ -1,0 +1,262 @@
+r"""Time one training epoch of MLP 784-128-64-10 on 60,000 MNIST-shaped samples, against PyTorch and the FLOP limit.
+
+Run:  python benchmarks/bench_epoch.py [--json results.json] [--repeats 5] [--samples 60000]
+
+What is measured, all in ONE run (so the ratios compare numbers taken on the same machine state):
+
+* ``mathdnn_core.training.fit(progress=False)`` — one epoch, SGD with momentum (beta 0.9, "(1 - beta)" form),
+  float32 and float64, batch 32 and 128. The time is ``history.seconds[0]``: the epoch's training steps (batch
+  gather, back-propagation, update), without the one-off input validation and the end-of-epoch accuracy pass that
+  ``fit`` also does (their cost is printed separately).
+* the literal Jacobian route ``network.gradients(method="jacobian")`` on 8 samples, per sample, float64;
+* PyTorch CPU eager (if ``import torch`` works): the same architecture, He-initialised from the same weights, the
+  same update (``torch.optim.SGD(lr=lr * (1 - beta), momentum=beta)`` is exactly the (1 - beta) form with
+  learning rate ``lr``), ``F.cross_entropy`` (fused log-softmax + NLL), float32, batch 32 and 128, default
+  thread count, a plain loop with no ``loss.item()`` per step (the loop most favourable to PyTorch);
+* the machine's float32 GEMM rate (best of several 1024x1024x1024 products, and of products with the shapes of
+  the batch-128 workload), giving the FLOP limit of an epoch: ``6 x weights x samples / rate`` (2 FLOPs per
+  multiply-add, forward + two backward products per weight matrix).
+
+The data are random: pixels uniform in [0, 1), labels uniform in 0..9 (speed does not depend on the values; the
+loss stays finite at lr 0.1). Every timing is repeated ``--repeats`` times after a warm-up; the table reports the
+**best** (minimum) time — the least disturbed by other processes — and the median is printed beside it.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+
+import numpy as np
+
+from mathdnn_core import network, training
+from mathdnn_core.datasets import one_hot
+
+SIZES = [784, 128, 64, 10]
+LR, BETA = 0.1, 0.9
+
+
+def blas_info() -> str:
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "threadpoolctl not installed"
+    parts = []
+    for info in threadpool_info():
+        if info.get("user_api") == "blas":
+            parts.append(f"{info.get('internal_api')} {info.get('version')} kernel={info.get('architecture')} "
+                         f"threads={info.get('num_threads')}")
+    return "; ".join(parts) or "no BLAS found by threadpoolctl"
+
+
+def best_and_median(times: list[float]) -> tuple[float, float]:
+    return min(times), statistics.median(times)
+
+
+def gemm_rate(dtype, repeats: int) -> dict:
+    """Best GFLOP/s of square 1024^3 products and of the batch-128 workload's own shapes."""
+    rng = np.random.default_rng(0)
+    out = {}
+    a = rng.random((1024, 1024)).astype(dtype)
+    b = rng.random((1024, 1024)).astype(dtype)
+    c = np.empty((1024, 1024), dtype)
+    np.matmul(a, b, out=c)
+    best = min(_timed(lambda: np.matmul(a, b, out=c)) for _ in range(max(5, repeats)))
+    out["square_1024"] = 2 * 1024 ** 3 / best / 1e9
+    # The six products of one batch-128 step of 784-128-64-10, repeated to get a measurable time.
+    n = 128
+    X = rng.random((n, 784)).astype(dtype)
+    Ws = [rng.random((m_out, m_in)).astype(dtype) for m_in, m_out in zip(SIZES[:-1], SIZES[1:])]
+    acts = [X] + [np.zeros((n, W.shape[0]), dtype) for W in Ws]
+    deltas = [rng.random((n, W.shape[0])).astype(dtype) for W in Ws]
+    grads = [np.empty_like(W) for W in Ws]
+    ups = [np.empty((n, W.shape[1]), dtype) for W in Ws]
+
+    def step():
+        for k, W in enumerate(Ws):
+            np.matmul(acts[k], W.T, out=acts[k + 1])
+        for k in range(len(Ws) - 1, -1, -1):
+            np.matmul(deltas[k].T, acts[k], out=grads[k])
+            if k:
+                np.matmul(deltas[k], Ws[k], out=ups[k])
+
+    flops_step = 2 * n * sum(W.size for W in Ws) * 2 + 2 * n * sum(W.size for W in Ws[1:])
+    step()
+    best = min(_timed(lambda: [step() for _ in range(50)]) for _ in range(max(5, repeats))) / 50
+    out["workload_b128"] = flops_step / best / 1e9
+    return out
+
+
+def _timed(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def bench_ours(X, Y, dtype, batch_size: int, repeats: int) -> dict:
+    params = network.init_params(SIZES, rng=np.random.default_rng(0), dtype=dtype)
+    Xd, Yd = X.astype(dtype), Y.astype(dtype)
+    # warm-up on a slice (first-call costs: BLAS thread start, page faults of the buffers)
+    training.fit(params, Xd[:4096], Yd[:4096], epochs=1, batch_size=batch_size, lr=LR, momentum=BETA, rng=0,
+                 progress=False)
+    epoch, wall = [], []
+    for r in range(repeats):
+        t = time.perf_counter()
+        _, history = training.fit(params, Xd, Yd, epochs=1, batch_size=batch_size, lr=LR, momentum=BETA, rng=r,
+                                  progress=False)
+        wall.append(time.perf_counter() - t)
+        epoch.append(history.seconds[0])
+    best, median = best_and_median(epoch)
+    return {"best": best, "median": median, "fit_wall_best": min(wall), "times": epoch}
+
+
+def bench_jacobian(X, Y, n: int = 8) -> dict:
+    params = network.init_params(SIZES, rng=np.random.default_rng(0), dtype=np.float64)
+    Xs, Ys = X[:n].astype(np.float64), Y[:n].astype(np.float64)
+    network.gradients(Xs[:1], Ys[:1], params, method="jacobian")
+    t = _timed(lambda: network.gradients(Xs, Ys, params, method="jacobian"))
+    return {"samples": n, "seconds": t, "per_sample": t / n}
+
+
+def bench_torch(X, labels, batch_size: int, repeats: int) -> dict | None:
+    try:
+        import torch
+        import torch.nn.functional as F
+    except ImportError:
+        return None
+    params = network.init_params(SIZES, rng=np.random.default_rng(0), dtype=np.float32)
+    Xt = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32))
+    yt = torch.from_numpy(labels.astype(np.int64))
+
+    def make():
+        layers = []
+        for k, (W, b) in enumerate(params):
+            lin = torch.nn.Linear(W.shape[1], W.shape[0])
+            with torch.no_grad():
+                lin.weight.copy_(torch.from_numpy(W))
+                lin.bias.copy_(torch.from_numpy(b))
+            layers.append(lin)
+            if k < len(params) - 1:
+                layers.append(torch.nn.ReLU())
+        model = torch.nn.Sequential(*layers)
+        # heavy ball v <- beta v + g, p <- p - lr' v with lr' = lr (1 - beta) is exactly
+        # m <- beta m + (1 - beta) g, p <- p - lr m  (m = (1 - beta) v, m0 = v0 = 0)
+        return model, torch.optim.SGD(model.parameters(), lr=LR * (1 - BETA), momentum=BETA)
+
+    def epoch(model, opt, n, seed):
+        g = torch.Generator().manual_seed(seed)
+        perm = torch.randperm(n, generator=g)
+        t = time.perf_counter()
+        for i in range(0, n, batch_size):
+            idx = perm[i:i + batch_size]
+            xb, yb = Xt.index_select(0, idx), yt.index_select(0, idx)
+            opt.zero_grad(set_to_none=True)
+            loss = F.cross_entropy(model(xb), yb)
+            loss.backward()
+            opt.step()
+        return time.perf_counter() - t
+
+    model, opt = make()
+    epoch(model, opt, 4096, 0)  # warm-up
+    times = []
+    for r in range(repeats):
+        model, opt = make()
+        times.append(epoch(model, opt, Xt.shape[0], r))
+    best, median = best_and_median(times)
+    return {"best": best, "median": median, "times": times, "version": torch.__version__,
+            "threads": torch.get_num_threads()}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--json", help="also write the results to this JSON file")
+    parser.add_argument("--repeats", type=int, default=5, help="timed repetitions of each measurement (default 5)")
+    parser.add_argument("--samples", type=int, default=60_000, help="samples per epoch (default 60000)")
+    args = parser.parse_args(argv)
+
+    n = args.samples
+    rng = np.random.default_rng(1234)
+    X = rng.random((n, SIZES[0]), dtype=np.float64)
+    labels = rng.integers(0, SIZES[-1], size=n)
+    Y = one_hot(labels, SIZES[-1])
+    weights = sum(m_in * m_out for m_in, m_out in zip(SIZES[:-1], SIZES[1:]))
+    env = {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS",
+                                          "OMP_NUM_THREADS")}
+    print(f"mathdnn epoch benchmark: MLP {'-'.join(map(str, SIZES))} ({weights:,} weights), {n:,} random samples "
+          f"(pixels U[0,1), labels U{{0..9}}), SGD momentum beta={BETA} lr={LR}; best of {args.repeats} "
+          f"(median in brackets)")
+    print(f"python {platform.python_version()}, numpy {np.__version__}, BLAS: {blas_info()}")
+    print("env: " + ", ".join(f"{k}={v if v is not None else '(unset)'}" for k, v in env.items()))
+
+    results: dict = {"samples": n, "weights": weights, "repeats": args.repeats, "env": env, "blas": blas_info(),
+                     "numpy": np.__version__, "python": platform.python_version(), "statistic": "best"}
+    rate32 = gemm_rate(np.float32, args.repeats)
+    rate64 = gemm_rate(np.float64, args.repeats)
+    peak = rate32["square_1024"]
+    flop_limit = 6 * weights * n / (peak * 1e9)
+    results["gemm_gflops"] = {"float32": rate32, "float64": rate64}
+    results["flop_limit_seconds"] = flop_limit
+    print(f"GEMM float32: {rate32['square_1024']:.0f} GFLOP/s (1024^3), {rate32['workload_b128']:.0f} GFLOP/s "
+          f"(batch-128 workload shapes); float64: {rate64['square_1024']:.0f} / {rate64['workload_b128']:.0f}")
+    print(f"FLOP limit of one epoch = 6 x {weights:,} x {n:,} / {peak:.0f} GFLOP/s = {flop_limit:.3f} s")
+
+    ours = {}
+    for dtype in (np.float32, np.float64):
+        for b in (32, 128):
+            key = f"{np.dtype(dtype).name}_b{b}"
+            ours[key] = r = bench_ours(X, Y, dtype, b, args.repeats)
+            print(f"  ours  {np.dtype(dtype).name} batch {b:>3}: {r['best']:.3f} s  [{r['median']:.3f}]   "
+                  f"(fit() wall incl. validation + accuracy pass: {r['fit_wall_best']:.3f} s)", flush=True)
+    results["ours"] = ours
+
+    jac = bench_jacobian(X, Y)
+    bp_per_sample = ours["float64_b32"]["best"] / n
+    jac["ratio_to_backprop_float64_b32"] = jac["per_sample"] / bp_per_sample
+    results["jacobian_route"] = jac
+    print(f"  literal Jacobian route (float64, {jac['samples']} samples): {1e3 * jac['per_sample']:.1f} ms/sample "
+          f"= {jac['ratio_to_backprop_float64_b32']:,.0f} x back-propagation's {1e6 * bp_per_sample:.1f} us/sample "
+          f"(float64, batch 32)")
+
+    torch_res = {}
+    for b in (32, 128):
+        r = bench_torch(X, labels, b, args.repeats)
+        if r is None:
+            print("  PyTorch: skipped (install the crosscheck extra)")
+            torch_res = None
+            break
+        torch_res[f"float32_b{b}"] = r
+        print(f"  torch {r['version']} float32 batch {b:>3}: {r['best']:.3f} s  [{r['median']:.3f}]  "
+              f"({r['threads']} threads)", flush=True)
+    results["torch"] = torch_res
+
+    rows = []
+    if torch_res:
+        for b in (32, 128):
+            rows.append((f"ours / PyTorch, float32 batch {b}", ours[f"float32_b{b}"]["best"] /
+                         torch_res[f"float32_b{b}"]["best"], "<= 0.6" if b == 32 else ""))
+    else:
+        rows.append(("ours / PyTorch", float("nan"), "skipped (install the crosscheck extra)"))
+    rows.append(("ours / FLOP limit, float32 batch 128", ours["float32_b128"]["best"] / flop_limit, "<= 1.5"))
+    rows.append(("ours / FLOP limit, float32 batch 32", ours["float32_b32"]["best"] / flop_limit, ""))
+    for b in (32, 128):
+        rows.append((f"float64 / float32, batch {b}", ours[f"float64_b{b}"]["best"] / ours[f"float32_b{b}"]["best"],
+                     ""))
+    rows.append(("Jacobian route / backprop, per sample", jac["ratio_to_backprop_float64_b32"], ""))
+    print()
+    print(f"{'ratio':<42}{'value':>10}   target")
+    for name, value, target in rows:
+        print(f"{name:<42}{value:>10.2f}   {target}")
+    results["ratios"] = {name: value for name, value, _ in rows}
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump(results, handle, indent=2)
+        print(f"\nwrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

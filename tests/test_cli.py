@@ -1,0 +1,108 @@
+"""The `mathdnn` command: `train` writes its pictures and metrics; bad arguments exit 2 and write nothing;
+`verify` passes."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from mathdnn_core import cli, training
+
+EXPECTED_KEYS = {"test_accuracy", "train_accuracy", "epochs", "seconds", "n_params", "dataset", "seed", "hidden",
+                 "lr", "momentum", "batch_size", "dtype", "history"}
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("MATHDNN_CACHE", str(tmp_path_factory.mktemp("cache")))
+
+
+def test_train_digits_one_epoch_writes_pictures_params_and_metrics(tmp_path, capsys):
+    out = tmp_path / "run"
+    code = cli.main(["train", "--dataset", "digits", "--epochs", "1", "--hidden", "32", "--out", str(out),
+                     "--no-progress", "--seed", "3"])
+    assert code == 0
+    stdout = capsys.readouterr().out
+    assert "epoch 1/1" in stdout and "final test accuracy" in stdout
+    for name in cli.FILES.values():
+        assert (out / name).is_file() and (out / name).stat().st_size > 0
+    assert (out / "learning_curves.png").read_bytes().startswith(b"\x89PNG")
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert EXPECTED_KEYS <= set(metrics)
+    assert metrics["dataset"] == "digits" and metrics["epochs"] == 1 and metrics["hidden"] == [32]
+    assert metrics["seed"] == 3 and metrics["batch_size"] == 32 and metrics["dtype"] == "float32"
+    assert metrics["n_params"] == 64 * 32 + 32 + 32 * 10 + 10
+    assert 0.5 < metrics["test_accuracy"] <= 1 and len(metrics["history"]["loss"]) == 1
+    assert metrics["history"]["test_accuracy"][-1] == pytest.approx(metrics["test_accuracy"])
+    params = training.load_params(out / "params.npz")
+    assert [W.shape for W, _ in params] == [(32, 64), (10, 32)] and params[0][0].dtype == np.float32
+
+
+def test_train_json_path_and_float64(tmp_path, capsys):
+    out, js = tmp_path / "o", tmp_path / "deep" / "m.json"
+    assert cli.main(["train", "--dataset", "digits", "--epochs", "1", "--hidden", "16", "8", "--dtype", "float64",
+                     "--out", str(out), "--json", str(js), "--no-progress"]) == 0
+    metrics = json.loads(js.read_text())
+    assert metrics["dtype"] == "float64" and metrics["hidden"] == [16, 8]
+    assert not (out / "metrics.json").exists()
+
+
+@pytest.mark.parametrize("args", [
+    ["--dataset", "cifar"],
+    ["--epochs", "0"],
+    ["--epochs", "-3"],
+    ["--epochs", "two"],
+    ["--batch-size", "0"],
+    ["--batch-size", "100000"],  # larger than the 1,347 training digits
+    ["--lr", "fast"],
+    ["--lr", "0"],
+    ["--lr", "-0.1"],
+    ["--lr", "nan"],
+    ["--lr", "inf"],
+    ["--momentum", "1"],
+    ["--momentum", "-0.5"],
+    ["--hidden", "0"],
+    ["--dtype", "float16"],
+    ["--bogus"],
+])
+def test_bad_arguments_exit_2_with_one_line_and_write_nothing(tmp_path, capsys, args):
+    out = tmp_path / "out"
+    base = ["train", "--dataset", "digits", "--epochs", "1", "--out", str(out), "--json", str(tmp_path / "m.json"),
+            "--no-progress"]
+    assert cli.main(base + args) == 2
+    captured = capsys.readouterr()
+    err_lines = captured.err.strip().splitlines()
+    assert len(err_lines) == 1 and "error" in err_lines[0]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_out_must_not_be_a_file(tmp_path, capsys):
+    target = tmp_path / "taken"
+    target.write_text("x")
+    assert cli.main(["train", "--dataset", "digits", "--out", str(target), "--no-progress"]) == 2
+    assert "not a directory" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
+
+
+def test_divergence_exits_1_and_writes_nothing(tmp_path, capsys):
+    out = tmp_path / "out"
+    code = cli.main(["train", "--dataset", "digits", "--epochs", "2", "--lr", "1e30", "--momentum", "0", "--out",
+                     str(out), "--no-progress"])
+    assert code == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "diverged" in err[0] and "lr=1e+30" in err[0]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_usage_errors_and_help():
+    assert cli.main([]) == 2
+    assert cli.main(["--help"]) == 0
+    assert cli.main(["train", "--help"]) == 0
+
+
+def test_verify_passes(capsys):
+    assert cli.main(["verify"]) == 0
+    out = capsys.readouterr().out
+    assert "✗" not in out and "Corollary of Definition 5.2" in out and "Definition 6.7" in out
+    assert out.strip().splitlines()[-1].startswith("8 of 8 checks passed")

@@ -1,0 +1,406 @@
+"""Section 5: the network N_{c+}, its objective, and its gradients by the two routes (back-propagation and the
+literal chain of Jacobian matrices), checked against each other and against central differences."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from mathdnn_core import losses, network
+from mathdnn_core.differentials import numerical_jacobian
+
+SETTINGS = settings(max_examples=25, deadline=None)
+
+#: Largest relative disagreement between the two routes seen in this session (reported by the test below).
+ROUTE_DISAGREEMENTS: list[float] = []
+
+
+def _problem(sizes, n, seed, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    params = network.init_params(sizes, rng=rng, dtype=dtype)
+    # non-zero biases, so that the bias paths are exercised too
+    params = [(W, (0.1 * rng.standard_normal(b.shape)).astype(dtype)) for W, b in params]
+    X = rng.standard_normal((n, sizes[0])).astype(dtype)
+    Y = np.eye(sizes[-1])[rng.integers(0, sizes[-1], n)]
+    return X, Y, params
+
+
+def _flat(grads) -> np.ndarray:
+    return np.concatenate([a.ravel() for pair in grads for a in pair])
+
+
+def _relative_disagreement(g1, g2) -> float:
+    """||g1 - g2|| / ||g2|| for the whole gradient vector (all W^(k), b^(k) together); 0 when both are exactly 0.
+
+    Norm-wise over the whole gradient: an individual array that is a cancelling sum of larger terms (say the first
+    layer's gradient of a net with a width-1 layer) can show a larger relative difference, which is round-off
+    relative to the terms, not a disagreement of the routes."""
+    a, b = _flat(g1), _flat(g2)
+    diff, ref = np.linalg.norm(a - b), np.linalg.norm(b)
+    return 0.0 if diff == 0 else float(diff / ref) if ref > 0 else np.inf
+
+
+architectures = st.lists(st.integers(1, 7), min_size=0, max_size=3).flatmap(
+    lambda hidden: st.tuples(st.integers(1, 6), st.just(hidden), st.integers(2, 5))).map(
+    lambda t: [t[0], *t[1], t[2]])
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# The two routes
+# ----------------------------------------------------------------------------------------------------------------
+@settings(max_examples=60, deadline=None)
+@given(architectures, st.integers(1, 6), st.integers(0, 2**32 - 1))
+def test_two_routes_agree_on_random_networks(sizes, n, seed):
+    """Depth 1 to 4 (0 to 3 hidden layers), one-sample batches included: rel. disagreement <= 1e-12."""
+    X, Y, params = _problem(sizes, n, seed)
+    P = network.forward(X, params)
+    assume(np.all(P > 0) and np.all(P < 1))  # the literal route lives on ]0,1[ (Definition 3.1); see below
+    bp = network.gradients(X, Y, params, method="backprop")
+    jac = network.gradients(X, Y, params, method="jacobian")
+    assert [(dW.shape, db.shape) for dW, db in bp] == [(W.shape, b.shape) for W, b in params]
+    assert [(dW.shape, db.shape) for dW, db in jac] == [(W.shape, b.shape) for W, b in params]
+    err = _relative_disagreement(jac, bp)
+    ROUTE_DISAGREEMENTS.append(err)
+    assert err <= 1e-12, err
+
+
+def test_two_routes_agree_on_a_wider_deeper_network():
+    X, Y, params = _problem([12, 16, 10, 8, 5], 20, seed=3)
+    err = _relative_disagreement(network.jacobian_gradients(X, Y, params), network.backprop_gradients(X, Y, params))
+    ROUTE_DISAGREEMENTS.append(err)
+    assert err <= 1e-12, err
+
+
+def test_report_largest_route_disagreement():
+    """Not a check of its own: prints the worst disagreement measured by the tests above (pytest -s)."""
+    if ROUTE_DISAGREEMENTS:
+        print(f"\nlargest relative disagreement between the two routes: {max(ROUTE_DISAGREEMENTS):.3e} "
+              f"over {len(ROUTE_DISAGREEMENTS)} networks")
+        assert max(ROUTE_DISAGREEMENTS) <= 1e-12
+
+
+@settings(max_examples=20, deadline=None)
+@given(architectures, st.integers(1, 4), st.integers(0, 2**32 - 1))
+def test_gradients_match_central_differences_of_objective(sizes, n, seed):
+    """A few entries of every dW and db against central differences of the objective (rel. 1e-6; entries below
+    1e-2 in size are compared at the absolute level 1e-8, the round-off of the differences eps |O| / t)."""
+    X, Y, params = _problem(sizes, n, seed)
+    cache = network.forward_with_cache(X, params)
+    # finite differences must not cross a ReLU kink: keep hidden pre-activations away from 0
+    assume(all(np.min(np.abs(z)) > 1e-3 for z in cache.preactivations[:-1]))
+    grads = network.gradients(X, Y, params)
+    rng = np.random.default_rng(seed)
+    for k, (W, b) in enumerate(params):
+        for which, array in ((0, W), (1, b)):
+            for _ in range(2):
+                index = tuple(int(rng.integers(0, s)) for s in array.shape)
+
+                def objective_of_entry(t, k=k, which=which, index=index):
+                    perturbed = [(w.copy(), c.copy()) for w, c in params]
+                    perturbed[k][which][index] = t[0]
+                    return network.objective(X, Y, perturbed)
+
+                fd = numerical_jacobian(objective_of_entry, np.array([array[index]]))[0, 0]
+                exact = grads[k][which][index]
+                assert abs(fd - exact) <= 1e-6 * max(abs(exact), 1e-2), (k, which, index, fd, exact)
+
+
+@pytest.mark.parametrize("method", network.METHODS)
+def test_reduction_mean_is_sum_over_n(method):
+    X, Y, params = _problem([5, 4, 3], 7, seed=1)
+    total = network.gradients(X, Y, params, method=method, reduction="sum")
+    mean = network.gradients(X, Y, params, method=method, reduction="mean")
+    # "mean" scales S(z) - y* before back-propagating, "sum" / n divides afterwards: equal up to round-off relative
+    # to the size of each array
+    for (sW, sb), (mW, mb) in zip(total, mean):
+        np.testing.assert_allclose(mW, sW / 7, rtol=0, atol=1e-14 * np.max(np.abs(sW / 7)))
+        np.testing.assert_allclose(mb, sb / 7, rtol=0, atol=1e-14 * np.max(np.abs(sb / 7)))
+    assert network.objective(X, Y, params, reduction="mean") == pytest.approx(
+        network.objective(X, Y, params) / 7, rel=1e-14)
+
+
+def test_objective_is_the_sum_of_cross_entropies():
+    X, Y, params = _problem([5, 4, 3], 6, seed=2)
+    P = network.forward(X, params)
+    assert network.objective(X, Y, params) == pytest.approx(float(np.sum(losses.cross_entropy(P, Y))), rel=1e-13)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Forward pass, dtypes, parameters
+# ----------------------------------------------------------------------------------------------------------------
+@SETTINGS
+@given(architectures, st.integers(1, 8), st.integers(0, 2**32 - 1))
+def test_forward_rows_are_probabilities(sizes, n, seed):
+    X, _, params = _problem(sizes, n, seed)
+    P = network.forward(X, params)
+    assert P.shape == (n, sizes[-1])
+    assert np.all(P >= 0) and np.all(P <= 1)
+    np.testing.assert_allclose(P.sum(axis=1), 1.0, rtol=0, atol=4 * np.finfo(np.float64).eps * sizes[-1])
+    cache = network.forward_with_cache(X, params)
+    assert len(cache.preactivations) == len(params) and len(cache.inputs) == len(params)
+    np.testing.assert_array_equal(cache.probabilities, P)
+    np.testing.assert_array_equal(network.predict(X, params), np.argmax(P, axis=1))
+
+
+def test_float32_in_float32_out():
+    X, Y, params = _problem([6, 5, 4, 3], 5, seed=4, dtype=np.float32)
+    assert all(W.dtype == np.float32 and b.dtype == np.float32 for W, b in params)
+    assert X.dtype == np.float32
+    assert network.forward(X, params).dtype == np.float32
+    assert network.logits(X, params).dtype == np.float32
+    for method in network.METHODS:
+        for dW, db in network.gradients(X, Y.astype(np.float32), params, method=method):
+            assert dW.dtype == np.float32 and db.dtype == np.float32, method
+    for dW, db in network.gradients(X, Y, params):  # float64 one-hot targets do not promote the gradients
+        assert dW.dtype == np.float32 and db.dtype == np.float32
+    # objective returns a Python float; computed in float32 it is exactly representable in float32
+    value = network.objective(X, Y.astype(np.float32), params)
+    assert isinstance(value, float) and float(np.float32(value)) == value
+    X64, Y64, params64 = _problem([6, 5, 4, 3], 5, seed=4)
+    assert value == pytest.approx(network.objective(X64, Y64, params64), rel=1e-5)
+    g32, g64 = network.gradients(X, Y, params), network.gradients(X64, Y64, params64)
+    for (a, b), (c, d) in zip(g32, g64):
+        np.testing.assert_allclose(a, c, rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(b, d, rtol=1e-4, atol=1e-5)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(1, 50), min_size=2, max_size=6))
+def test_parameter_count_matches_arrays(sizes):
+    """Corollary of Definition 5.1: sum_k m_k (m_{k-1} + 1) scalars."""
+    params = network.init_params(sizes, rng=np.random.default_rng(0))
+    actual = sum(W.size + b.size for W, b in params)
+    formula = sum(m_k * (m_prev + 1) for m_prev, m_k in zip(sizes[:-1], sizes[1:]))
+    assert network.parameter_count(sizes) == actual == formula
+    assert network.parameter_count(params) == actual
+    assert network.layer_sizes(params) == sizes
+    assert [W.shape for W, _ in params] == [(m_k, m_prev) for m_prev, m_k in zip(sizes[:-1], sizes[1:])]
+
+
+def test_parameter_count_of_the_reference_network():
+    assert network.parameter_count([784, 128, 64, 10]) == 784 * 128 + 128 + 128 * 64 + 64 + 64 * 10 + 10 == 109386
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_init_params_is_deterministic_and_typed(dtype):
+    a = network.init_params([8, 6, 3], rng=np.random.default_rng(42), dtype=dtype)
+    b = network.init_params([8, 6, 3], rng=np.random.default_rng(42), dtype=dtype)
+    c = network.init_params([8, 6, 3], rng=np.random.default_rng(43), dtype=dtype)
+    for (Wa, ba), (Wb, bb) in zip(a, b):
+        assert Wa.dtype == ba.dtype == np.dtype(dtype)
+        np.testing.assert_array_equal(Wa, Wb)
+        np.testing.assert_array_equal(ba, bb)
+        assert np.all(ba == 0)
+    assert not np.array_equal(a[0][0], c[0][0])
+
+
+def test_init_params_rejects_bad_arguments():
+    with pytest.raises(TypeError, match="numpy.random.Generator"):
+        network.init_params([3, 2], rng=0)
+    with pytest.raises(TypeError, match="float32 or float64"):
+        network.init_params([3, 2], rng=np.random.default_rng(0), dtype=np.int64)
+    with pytest.raises(ValueError, match=r"Definition 5.1.*\(N\*\)\^\(p\+1\)"):
+        network.init_params([3], rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match="positive integers.*Definition 5.1"):
+        network.init_params([3, 0, 2], rng=np.random.default_rng(0))
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Bad input: one test each; the message names the expected shape or domain and the statement
+# ----------------------------------------------------------------------------------------------------------------
+@pytest.fixture
+def problem():
+    return _problem([4, 3, 3], 5, seed=7)
+
+
+def test_wrong_input_width(problem):
+    X, Y, params = problem
+    with pytest.raises(ValueError, match=r"X must have shape \(n, 4\).*Definition 5.1.*got \(5, 6\)"):
+        network.forward(np.ones((5, 6)), params)
+    with pytest.raises(ValueError, match=r"X must have shape \(n, 4\).*Definition 5.2"):
+        network.gradients(np.ones((5, 6)), Y, params)
+
+
+def test_one_example_must_be_a_batch_of_one(problem):
+    _, _, params = problem
+    with pytest.raises(ValueError, match=r"X must be a batch of rows, shape \(n, m\).*Definition 5.1"):
+        network.forward(np.ones(4), params)
+
+
+def test_parameter_shapes_that_do_not_chain(problem):
+    X, Y, params = problem
+    broken = [params[0], (np.ones((3, 5)), np.zeros(3))]
+    with pytest.raises(ValueError, match=r"do not chain.*Definition 5.1.*W\^\(2\) in M_\(m_2, m_1\).*\(3, 5\)"):
+        network.forward(X, broken)
+    with pytest.raises(ValueError, match=r"b must have shape \(3,\).*W in M_\(m,n\), b in R\^m"):
+        network.forward(X, [(params[0][0], np.zeros(4)), params[1]])
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_nonfinite_inputs(problem, bad):
+    X, Y, params = problem
+    X = X.copy()
+    X[2, 1] = bad
+    with pytest.raises(ValueError, match=r"X contains 1 NaN or infinite.*Definition 5.1.*real \(finite\)"):
+        network.forward(X, params)
+    with pytest.raises(ValueError, match=r"X contains 1 NaN or infinite.*Definition 5.2"):
+        network.gradients(X, Y, params)
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_nonfinite_parameters(problem, which):
+    X, Y, params = problem
+    params = [(W.copy(), b.copy()) for W, b in params]
+    params[1][which].flat[0] = np.nan
+    name = "W" if which == 0 else "b"
+    with pytest.raises(ValueError, match=rf"{name} contains 1 NaN or infinite.*Definition 5.1, layer 2"):
+        network.forward(X, params)
+    for method in network.METHODS:
+        with pytest.raises(ValueError, match=rf"{name} contains 1 NaN.*Definition 5.2, layer 2"):
+            network.gradients(X, Y, params, method=method)
+
+
+def test_labels_with_two_ones(problem):
+    X, Y, params = problem
+    Y = Y.copy()
+    Y[0] = [1, 1, 0]
+    for call in (network.objective, network.gradients):
+        with pytest.raises(ValueError, match=r"one-hot: exactly one 1 per row \(Definition 5.2: \|\|y\*\|\| = 1\)"):
+            call(X, Y, params)
+
+
+def test_labels_with_a_half(problem):
+    X, Y, params = problem
+    Y = Y.copy()
+    Y[0] = [0.5, 0.5, 0]
+    with pytest.raises(ValueError, match=r"entries in \{0, 1\} \(Definition 5.2: y\* in \{0,1\}\^m\)"):
+        network.gradients(X, Y, params)
+
+
+def test_labels_as_integers(problem):
+    X, _, params = problem
+    with pytest.raises(ValueError, match=r"one-hot targets of shape \(n, 3\).*Definition 5.2.*got shape \(5,\)"
+                                         r".*integer labels"):
+        network.objective(X, np.array([0, 1, 2, 0, 1]), params)
+
+
+def test_labels_of_the_wrong_width(problem):
+    X, _, params = problem
+    with pytest.raises(ValueError, match=r"Y must have shape \(5, 3\).*3 classes.*Definition 5.2.*got \(5, 4\)"):
+        network.gradients(X, np.eye(4)[[0, 1, 2, 3, 0]], params)
+
+
+def test_labels_of_the_wrong_count(problem):
+    X, _, params = problem
+    with pytest.raises(ValueError, match=r"Y must have shape \(5, 3\): one one-hot row per row of X.*got \(4, 3\)"):
+        network.gradients(X, np.eye(3)[[0, 1, 2, 0]], params)
+
+
+def test_labels_with_nan(problem):
+    X, Y, params = problem
+    Y = Y.copy()
+    Y[1, 1] = np.nan
+    with pytest.raises(ValueError, match=r"entries in \{0, 1\}.*Definition 5.2"):
+        network.objective(X, Y, params)
+
+
+def test_unknown_method(problem):
+    X, Y, params = problem
+    with pytest.raises(ValueError, match=r"method must be one of \('backprop', 'jacobian'\).*Corollary of "
+                                         r"Definition 5.2.*'autodiff'"):
+        network.gradients(X, Y, params, method="autodiff")
+
+
+@pytest.mark.parametrize("method", network.METHODS)
+def test_unknown_reduction(problem, method):
+    X, Y, params = problem
+    with pytest.raises(ValueError, match=r"reduction must be one of \('sum', 'mean'\).*Definition 5.2.*'avg'"):
+        network.gradients(X, Y, params, method=method, reduction="avg")
+    with pytest.raises(ValueError, match=r"reduction must be one of"):
+        network.objective(X, Y, params, reduction="avg")
+
+
+@pytest.mark.parametrize("params", [[], (), None, np.zeros((2, 2))])
+def test_empty_or_missing_params(problem, params):
+    X, Y, _ = problem
+    with pytest.raises(TypeError, match=r"non-empty list of \(W, b\) pairs.*Definition 5.1"):
+        network.forward(X, params)
+    with pytest.raises(TypeError, match=r"non-empty list of \(W, b\) pairs.*Definition 5.2"):
+        network.gradients(X, Y, params)
+
+
+def test_empty_batch(problem):
+    _, _, params = problem
+    with pytest.raises(ValueError, match=r"at least one example.*Definition 5.1"):
+        network.forward(np.zeros((0, 4)), params)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Where the routes must differ: a probability that underflows
+# ----------------------------------------------------------------------------------------------------------------
+def test_jacobian_route_rejects_underflowing_probabilities_backprop_stays_finite():
+    """Logits 1e3 apart: S(z) rounds to exactly 0 and 1, outside ]0,1[ (Definition 3.1), so the literal route
+    (through Proposition 3.1, -y*/y) refuses; the fused route S(z) - y* (Proposition 5.3) needs no division."""
+    params = [(np.array([[1000.0], [0.0], [-1000.0]]), np.zeros(3))]
+    X = np.array([[1.0], [-1.0]])
+    Y = np.eye(3)[[0, 1]]
+    P = network.forward(X, params)
+    assert P[0, 0] == 1.0 and P[0, 2] == 0.0
+    with pytest.raises(ValueError, match=r"\]0,1\[\^m.*Proposition 3.1"):
+        network.gradients(X, Y, params, method="jacobian")
+    (dW, db), = network.gradients(X, Y, params, method="backprop")
+    assert np.all(np.isfinite(dW)) and np.all(np.isfinite(db))
+    # exactly S(z) - y* summed: sample 1 is right with certainty (zero gradient); sample 2 has logits
+    # (-1000, 0, 1000), predicts class 2 with certainty for true class 1: delta = (0, -1, 1), times x = -1 for dW
+    np.testing.assert_array_equal(db, [0.0, -1.0, 1.0])
+    np.testing.assert_array_equal(dW, [[0.0], [1.0], [-1.0]])
+    value = network.objective(X, Y, params)
+    assert np.isfinite(value) and value == pytest.approx(1000.0, rel=1e-12)
+
+
+def test_jacobian_route_needs_two_classes():
+    """Definition 2.2 erratum: for m = 1, Softmax is identically 1, which is not in ]0,1[."""
+    params = [(np.ones((1, 2)), np.zeros(1))]
+    X, Y = np.ones((3, 2)), np.ones((3, 1))
+    np.testing.assert_array_equal(network.forward(X, params), 1.0)
+    for dW, db in network.gradients(X, Y, params, method="backprop"):
+        assert np.all(dW == 0) and np.all(db == 0)
+    with pytest.raises(ValueError, match=r"\]0,1\[\^m"):
+        network.gradients(X, Y, params, method="jacobian")
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# The training fast path
+# ----------------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_backprop_workspace_with_a_smaller_last_batch(dtype):
+    sizes = [6, 5, 4, 3]
+    X, Y, params = _problem(sizes, 11, seed=9, dtype=dtype)
+    Y = Y.astype(dtype)
+    workspace = network.BackpropWorkspace(sizes, max_batch=8, dtype=dtype)
+    tol = dict(rtol=1e-12, atol=1e-14) if dtype == np.float64 else dict(rtol=1e-5, atol=1e-6)
+    for rows, scale in ((slice(0, 8), 1.0), (slice(8, 11), 1.0), (slice(0, 8), 1 / 8), (slice(8, 11), 1 / 3)):
+        loss, grads = workspace.run(X[rows], Y[rows], params, scale)
+        n = X[rows].shape[0]
+        reduction = "sum" if scale == 1.0 else "mean"
+        expected = network.backprop_gradients(X[rows], Y[rows], params, reduction=reduction)
+        assert loss == pytest.approx(network.objective(X[rows], Y[rows], params), rel=tol["rtol"] * 10)
+        for (dW, db), (eW, eb) in zip(grads, expected):
+            assert dW.dtype == np.dtype(dtype)
+            np.testing.assert_allclose(dW, eW, **tol)
+            np.testing.assert_allclose(db, eb, **tol)
+        assert n in (8, 3)
+
+
+def test_backprop_workspace_buffers_are_reused():
+    sizes = [4, 3, 2]
+    X, Y, params = _problem(sizes, 6, seed=1)
+    workspace = network.BackpropWorkspace(sizes, max_batch=6)
+    _, first = workspace.run(X, Y, params)
+    kept = [(dW.copy(), db.copy()) for dW, db in first]
+    _, second = workspace.run(X[:2], Y[:2], params)
+    assert second[0][0] is first[0][0]  # documented: the next call overwrites
+    expected = network.backprop_gradients(X[:2], Y[:2], params)
+    np.testing.assert_allclose(second[0][0], expected[0][0], rtol=1e-13)
+    assert not np.allclose(kept[0][0], second[0][0])

@@ -1,0 +1,283 @@
+"""Training (Definition 6.7): fit over minibatches with momentum, evaluation, saving and loading parameters."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from mathdnn_core import network, optim, testing, training
+from mathdnn_core.datasets import one_hot
+from mathdnn_core.training import TrainingDivergedError, evaluate, fit, load_params, save_params
+
+SIZES = [6, 8, 5, 3]
+
+
+def blobs(n=120, seed=0, dtype=np.float64):
+    """Three well-separated Gaussian blobs in R^6: a problem a small network learns in a few epochs."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 3, size=n)
+    centres = 3.0 * rng.standard_normal((3, SIZES[0]))
+    X = centres[labels] + 0.5 * rng.standard_normal((n, SIZES[0]))
+    return X.astype(dtype), one_hot(labels, 3, dtype=dtype), labels
+
+
+def init(dtype=np.float64, seed=1):
+    return network.init_params(SIZES, rng=np.random.default_rng(seed), dtype=dtype)
+
+
+def copy_params(params):
+    return [(W.copy(), b.copy()) for W, b in params]
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# fit
+# ----------------------------------------------------------------------------------------------------------------
+def test_fit_learns_and_history_has_one_entry_per_epoch():
+    X, Y, labels = blobs()
+    Xt, _, yt = blobs(60, seed=5)
+    params, history = fit(init(), X, Y, epochs=6, batch_size=16, lr=0.1, momentum=0.9, rng=np.random.default_rng(0),
+                          progress=False, X_test=Xt, y_test=yt)
+    for key in ("loss", "train_accuracy", "test_accuracy", "seconds"):
+        assert len(history[key]) == 6 and len(getattr(history, key)) == 6
+        assert all(math.isfinite(v) for v in history[key])
+    assert history.loss[-1] < 0.5 * history.loss[0]
+    assert history.final_loss == history.loss[-1]
+    assert history.final_train_accuracy == history.train_accuracy[-1] >= 0.95
+    assert history.final_test_accuracy == history.test_accuracy[-1]
+    assert all(s > 0 for s in history.seconds) and history.total_seconds == pytest.approx(sum(history.seconds))
+    d = history.to_dict()
+    assert d["final_loss"] == history.loss[-1] and d["epochs"] == 6 and d["batch_size"] == 16
+    assert d["steps_per_epoch"] == math.ceil(120 / 16)
+    assert training.evaluate(params, X, labels).accuracy == pytest.approx(history.final_train_accuracy)
+
+
+def test_history_without_test_set_has_no_test_accuracy():
+    X, Y, _ = blobs(40)
+    _, history = fit(init(), X, Y, epochs=2, rng=0, progress=False)
+    assert history.test_accuracy == [] and history.final_test_accuracy is None
+
+
+def test_epoch_loss_is_the_mean_cross_entropy_of_the_batches_before_their_step():
+    """With one batch holding every sample, the epoch loss is O_c+(X, Y*, W^(0), b^(0)) / n (Definition 5.2)."""
+    X, Y, _ = blobs(50)
+    p0 = init()
+    _, history = fit(p0, X, Y, epochs=1, batch_size=50, lr=0.1, momentum=0.5, rng=0, progress=False)
+    testing.check_close(history.loss[0], network.objective(X, Y, p0, reduction="mean"),
+                        statement="Definition 6.7", what="epoch loss = mean objective at the start")
+
+
+def test_fit_is_deterministic_given_the_seed():
+    X, Y, _ = blobs()
+    a = fit(init(), X, Y, epochs=3, batch_size=7, rng=np.random.default_rng(42), progress=False)
+    b = fit(init(), X, Y, epochs=3, batch_size=7, rng=np.random.default_rng(42), progress=False)
+    c = fit(init(), X, Y, epochs=3, batch_size=7, rng=np.random.default_rng(43), progress=False)
+    assert a[1].loss == b[1].loss and a[1].train_accuracy == b[1].train_accuracy
+    for (Wa, ba), (Wb, bb) in zip(a[0], b[0]):
+        np.testing.assert_array_equal(Wa, Wb)
+        np.testing.assert_array_equal(ba, bb)
+    assert a[1].loss != c[1].loss  # the seed does drive the batch order
+
+
+def test_fit_does_not_mutate_its_inputs():
+    X, Y, _ = blobs()
+    p0 = init()
+    before, X0, Y0 = copy_params(p0), X.copy(), Y.copy()
+    trained, _ = fit(p0, X, Y, epochs=2, rng=0, progress=False)
+    for (W, b), (W0, b0), (Wt, _) in zip(p0, before, trained):
+        np.testing.assert_array_equal(W, W0)
+        np.testing.assert_array_equal(b, b0)
+        assert not np.shares_memory(W, Wt)
+    np.testing.assert_array_equal(X, X0)
+    np.testing.assert_array_equal(Y, Y0)
+    assert not np.array_equal(trained[0][0], before[0][0])
+
+
+def test_float32_is_preserved_all_the_way():
+    X, Y, _ = blobs(dtype=np.float64)  # float64 data is cast once to the parameters' dtype
+    params, history = fit(init(np.float32), X, Y, epochs=2, rng=0, progress=False)
+    assert all(W.dtype == np.float32 and b.dtype == np.float32 for W, b in params)
+    assert history.dtype == "float32"
+    params64, _ = fit(init(np.float64), X.astype(np.float32), Y, epochs=1, rng=0, progress=False)
+    assert all(W.dtype == np.float64 and b.dtype == np.float64 for W, b in params64)
+
+
+@pytest.mark.parametrize("batch_size", [32, 50])
+def test_one_step_without_momentum_is_params_minus_lr_times_mean_gradient(batch_size):
+    """One batch holding every sample, beta = 0: W <- W - alpha * (1/n) grad O_c+ (Definitions 6.6, 5.2)."""
+    X, Y, _ = blobs(batch_size)
+    p0, lr = init(), 0.05
+    trained, _ = fit(p0, X, Y, epochs=1, batch_size=batch_size, lr=lr, momentum=0.0, rng=None, progress=False)
+    grads = network.gradients(X, Y, p0, method="backprop", reduction="mean")
+    expected = optim.apply_updates(p0, [(-lr * dW, -lr * db) for dW, db in grads])
+    testing.check_close(trained, expected, statement="Definition 6.6", what="one minibatch step", tol=1e-14)
+
+
+def test_two_steps_with_momentum_follow_definition_6_7():
+    """Two batches (natural order is not used: rng decides); recompute the momentum recursion by hand."""
+    X, Y, _ = blobs(20)
+    p0, lr, beta = init(), 0.1, 0.8
+    trained, _ = fit(p0, X, Y, epochs=1, batch_size=10, lr=lr, momentum=beta, rng=np.random.default_rng(3),
+                     progress=False)
+    batches = optim.minibatches(20, 10, np.random.default_rng(3))
+    params, m = copy_params(p0), [(np.zeros_like(W), np.zeros_like(b)) for W, b in p0]
+    for idx in batches:
+        g = network.gradients(X[idx], Y[idx], params, reduction="mean")
+        m = [(beta * mW + (1 - beta) * gW, beta * mb + (1 - beta) * gb) for (mW, mb), (gW, gb) in zip(m, g)]
+        params = [(W - lr * mW, b - lr * mb) for (W, b), (mW, mb) in zip(params, m)]
+    testing.check_close(trained, params, statement="Definition 6.7", what="two momentum steps", tol=1e-13)
+
+
+def test_last_batch_may_be_smaller():
+    X, Y, _ = blobs(37)
+    _, history = fit(init(), X, Y, epochs=2, batch_size=16, rng=0, progress=False)
+    assert history.steps_per_epoch == 3 and len(history.loss) == 2
+
+
+def test_divergence_raises_with_epoch_step_and_lr_and_no_nan_curve():
+    """A step of 1e20 in float32 overflows the logits of the next batch: its loss is NaN."""
+    X, Y, _ = blobs()
+    with pytest.raises(TrainingDivergedError) as info:
+        fit(init(np.float32), X, Y, epochs=5, batch_size=8, lr=1e20, momentum=0.0, rng=0, progress=False)
+    err = info.value
+    message = str(err)
+    assert isinstance(err, RuntimeError)
+    assert "epoch 1/5" in message and f"step {err.step}/" in message and "lr=1e+20" in message
+    assert "learning rate" in message and "too large" in message and "Definition 6.7" in message
+    assert err.epoch == 1 and err.step >= 1 and not math.isfinite(err.loss) and err.lr == 1e20
+
+
+def test_callback_sees_each_epoch_and_can_stop():
+    X, Y, _ = blobs()
+    seen = []
+
+    def callback(epoch, params, history):
+        seen.append((epoch, len(history.loss)))
+        return epoch == 2
+
+    _, history = fit(init(), X, Y, epochs=5, rng=0, progress=False, callback=callback)
+    assert seen == [(1, 1), (2, 2)] and len(history.loss) == 2
+
+
+def test_progress_bar_runs(capsys):
+    X, Y, _ = blobs(40)
+    Xt, _, yt = blobs(20, seed=3)
+    fit(init(), X, Y, epochs=2, rng=0, progress=True, X_test=Xt, y_test=yt)
+    assert "epoch 2/2" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kwargs, fragment", [
+    (dict(epochs=0), "epochs must be an integer >= 1"),
+    (dict(epochs=1.5), "epochs must be an integer >= 1"),
+    (dict(epochs=True), "epochs must be an integer >= 1"),
+    (dict(batch_size=0), "1 <= b <= n = 30"),
+    (dict(batch_size=31), "1 <= b <= n = 30"),
+    (dict(lr=0.0), "lr must be a finite real number > 0"),
+    (dict(lr=-1.0), "lr must be a finite real number > 0"),
+    (dict(lr=float("nan")), "lr must be a finite real number > 0"),
+    (dict(lr="0.1"), "lr must be a finite real number > 0"),
+    (dict(momentum=1.0), "momentum must lie in [0, 1["),
+    (dict(momentum=-0.1), "momentum must lie in [0, 1["),
+])
+def test_bad_hyperparameters_are_refused_naming_definition_6_7(kwargs, fragment):
+    X, Y, _ = blobs(30)
+    with pytest.raises(ValueError) as info:
+        fit(init(), X, Y, progress=False, **{"batch_size": 10, **kwargs})
+    assert fragment in str(info.value)
+    assert "Definition 6." in str(info.value)
+
+
+def test_bad_data_is_refused():
+    X, Y, labels = blobs(40)
+    with pytest.raises(ValueError, match=r"one-hot.*datasets.one_hot"):
+        fit(init(), X, labels, progress=False)
+    with pytest.raises(ValueError, match=r"entries in \{0, 1\}"):
+        fit(init(), X, 0.5 * Y, progress=False)
+    with pytest.raises(ValueError, match="one-hot"):
+        fit(init(), X, np.ones_like(Y), progress=False)
+    with pytest.raises(ValueError, match=r"shape \(40, 3\)"):
+        fit(init(), X, Y[:-1], progress=False)
+    with pytest.raises(ValueError, match=r"shape \(n, 6\)"):
+        fit(init(), X[:, :5], Y, progress=False)
+    bad = X.copy()
+    bad[3, 2] = np.nan
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        fit(init(), bad, Y, progress=False)
+    with pytest.raises(ValueError, match="both or neither"):
+        fit(init(), X, Y, progress=False, X_test=X)
+    with pytest.raises(ValueError, match=r"lie in \[0, 3\)"):
+        fit(init(), X, Y, progress=False, X_test=X, y_test=labels + 1)
+    with pytest.raises(TypeError):
+        fit(init(), X, Y, progress=False, rng="seed")
+    with pytest.raises((TypeError, ValueError), match="Definition 6.7"):
+        fit([(np.ones((3, 6)), np.ones(2))], X, Y, progress=False)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# evaluate
+# ----------------------------------------------------------------------------------------------------------------
+def test_evaluate_accuracy_and_confusion_matrix_by_hand():
+    """A one-layer network whose logits are the inputs: predictions are argmax of the rows."""
+    params = [(np.eye(3), np.zeros(3))]
+    X = np.array([[5.0, 0, 0], [0, 5.0, 0], [0, 5.0, 0], [0, 0, 5.0], [5.0, 0, 0]])
+    labels = np.array([0, 1, 2, 2, 1])
+    result = evaluate(params, X, labels)
+    assert result.accuracy == pytest.approx(3 / 5)
+    np.testing.assert_array_equal(result.confusion, [[1, 0, 0], [1, 1, 0], [0, 1, 1]])  # rows true, cols pred
+    np.testing.assert_array_equal(result.predictions, [0, 1, 1, 2, 0])
+    assert result.n_errors == 2 and result.confusion.dtype == np.int64
+    assert result.loss == pytest.approx(network.objective(X, one_hot(labels, 3), params) / 5, rel=1e-12)
+    same = evaluate(params, X, one_hot(labels, 3))  # one-hot rows are accepted too
+    np.testing.assert_array_equal(same.confusion, result.confusion)
+    with pytest.raises(ValueError, match="Definition 5.1"):
+        evaluate(params, X, labels[:-1])
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# save / load
+# ----------------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_save_load_round_trip_preserves_values_and_dtype(tmp_path, dtype):
+    params = init(dtype)
+    path = tmp_path / "params.npz"
+    assert save_params(path, params) == str(path)
+    loaded = load_params(path)
+    assert len(loaded) == len(params)
+    for (W, b), (W2, b2) in zip(params, loaded):
+        assert W2.dtype == dtype and b2.dtype == dtype
+        np.testing.assert_array_equal(W, W2)
+        np.testing.assert_array_equal(b, b2)
+    with np.load(path, allow_pickle=False) as npz:
+        assert sorted(npz.files) == ["W1", "W2", "W3", "b1", "b2", "b3"]
+    other = tmp_path / "no_suffix"
+    save_params(other, params)  # written at exactly that path: no ".npz" appended
+    assert other.is_file() and not (tmp_path / "no_suffix.npz").exists()
+
+
+def test_load_refuses_malformed_files(tmp_path):
+    junk = tmp_path / "junk.npz"
+    junk.write_bytes(b"this is not a zip archive at all")
+    with pytest.raises(ValueError, match="malformed parameter file"):
+        load_params(junk)
+    single = tmp_path / "single.npy"
+    np.save(single, np.zeros(3))
+    with pytest.raises(ValueError, match="malformed parameter file.*single array"):
+        load_params(single)
+    wrong_keys = tmp_path / "keys.npz"
+    np.savez(wrong_keys, W1=np.zeros((2, 3)), c1=np.zeros(2))
+    with pytest.raises(ValueError, match="expected keys W1, b1"):
+        load_params(wrong_keys)
+    no_chain = tmp_path / "chain.npz"
+    np.savez(no_chain, W1=np.zeros((2, 3)), b1=np.zeros(2), W2=np.zeros((4, 5)), b2=np.zeros(4))
+    with pytest.raises(ValueError, match="malformed parameter file.*do not chain"):
+        load_params(no_chain)
+    pickled = tmp_path / "pickled.npz"
+    np.savez(pickled, W1=np.array([None, 1], dtype=object), b1=np.zeros(2))
+    with pytest.raises(ValueError, match="malformed parameter file"):
+        load_params(pickled)
+    ints = tmp_path / "ints.npz"
+    np.savez(ints, W1=np.zeros((2, 3), dtype=np.int64), b1=np.zeros(2))
+    with pytest.raises(ValueError, match="float32 or float64"):
+        load_params(ints)
+    with pytest.raises(FileNotFoundError):
+        load_params(tmp_path / "missing.npz")
