@@ -48,7 +48,8 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = ["Erratum", "Statement", "CATALOGUE", "NOTATION_ERRATA", "ERRATUM_PLACES", "get", "by_section", "errata",
-           "implementing", "resolve", "paper_lines", "parse_paper_line", "cited_statements", "ids"]
+           "implementing", "resolve", "paper_lines", "parse_paper_line", "cited_statements", "ids", "NOTEBOOKS",
+           "markdown_table"]
 
 #: Allowed values of :attr:`Erratum.where`.
 ERRATUM_PLACES = ("statement", "proof", "note", "notation")
@@ -714,3 +715,34 @@ def cited_statements(obj: Any) -> tuple[str, ...]:
             if sid not in found:
                 found.append(sid)
     return tuple(found)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Where each section is shown, and the README's statement table
+# ----------------------------------------------------------------------------------------------------------------
+#: The notebook of each section of the paper that has one (paths relative to the repository root).
+NOTEBOOKS = {1: "notebooks/01_differentials.ipynb", 2: "notebooks/02_activations.ipynb", 3: "notebooks/03_loss.ipynb"}
+
+
+def markdown_table() -> str:
+    r"""The statement table of the README: every statement, what implements it, where it is checked, its errata.
+
+    Paper: all sections
+
+    ``tests/test_readme.py`` checks that README.md contains exactly this text, so the two cannot drift apart.
+    """
+    rows = ["| statement | § | title | implemented by | checked in | errata |", "|---|---|---|---|---|---|"]
+    for s in CATALOGUE:
+        code = ", ".join(f"`{name.removeprefix(_PKG + '.')}`" for name in s.implemented_by) or "—"
+        checked = [f"[{NOTEBOOKS[s.section].split('/')[-1]}]({NOTEBOOKS[s.section]})"] if s.section in NOTEBOOKS else []
+        test_files = sorted({c.split("::")[0] for c in s.checked_by} | set(_tests_of(s)))
+        checked += [f"`{t.removeprefix('tests/')}`" for t in test_files]
+        rows.append(f"| {s.id} | {s.section} | {s.title} | {code} | {', '.join(checked) or '—'} | "
+                    f"{len(s.errata) or ''} |")
+    return "\n".join(rows)
+
+
+def _tests_of(statement: Statement) -> list[str]:
+    """The test files of the modules that implement a statement (one test file per module)."""
+    modules = {name.split(".")[1] for name in statement.implemented_by if name.count(".") >= 2}
+    return [f"tests/test_{module}.py" for module in sorted(modules)]
