@@ -173,4 +173,10 @@ def softmax_vjp(z, v) -> np.ndarray:
     v = as_float_array(v, "v", "Proposition 2.2", ndim=(1, 2))
     check_same_shape(z, v, "z", "v", "Proposition 2.2")
     s = softmax(z)
-    return s * (v - np.sum(v * s, axis=-1, keepdims=True))
+    # <v, s> = v_j* + sum_{k != j*} s_k (v_k - v_j*) with j* = argmax s. Measuring v against v_j* avoids the
+    # cancellation of v_j* - <v, s> when s_j* is close to 1 (the same one as in 1 - s_j*).
+    top = np.argmax(s, axis=-1)[..., None]
+    u = v - np.take_along_axis(v, top, axis=-1)
+    others = s.copy()
+    np.put_along_axis(others, top, 0, axis=-1)
+    return s * (u - np.sum(others * u, axis=-1, keepdims=True))

@@ -12,8 +12,9 @@ which objects of the package implement it (``implemented_by``, dotted names) and
 (``checked_by``; mandatory for pure theory such as convexity, which no function implements). Errata in the
 unnumbered Notations are kept apart, in :data:`NOTATION_ERRATA`.
 
-``Erratum.notebook`` is ``None`` for every erratum until a notebook demonstrates it: the notebook that does fills
-the field in (e.g. ``"02_activations.ipynb"``), and ``tests/test_paper.py`` then checks that the file exists.
+``Erratum.notebook`` names the notebook that demonstrates the erratum, recorded in :data:`DEMONSTRATED_IN`; it is
+``None`` for the sections whose notebook does not exist yet. ``tests/test_paper.py`` checks that every erratum of a
+section with a notebook is demonstrated, and that the file exists.
 
 The ``Paper:`` line convention (checked by ``tests/test_paper.py``)
 -------------------------------------------------------------------
@@ -44,11 +45,11 @@ import difflib
 import importlib
 import inspect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 __all__ = ["Erratum", "Statement", "CATALOGUE", "NOTATION_ERRATA", "ERRATUM_PLACES", "get", "by_section", "errata",
-           "implementing", "resolve", "paper_lines", "parse_paper_line", "cited_statements", "ids", "NOTEBOOKS",
+           "implementing", "resolve", "paper_lines", "parse_paper_line", "cited_statements", "ids", "NOTEBOOKS", "DEMONSTRATED_IN",
            "markdown_table"]
 
 #: Allowed values of :attr:`Erratum.where`.
@@ -242,7 +243,10 @@ CATALOGUE: tuple[Statement, ...] = (
         "Definition 2.1", "Definition", "2.1", 2, "ReLU",
         r"$\mathcal{R}: \mathbb{R}^m \to \mathbb{R}^m$, "
         r"$z \mapsto [\max(0, z_1) \cdots \max(0, z_m)]$.",
-        implemented_by=_names("activations", "relu")),
+        implemented_by=_names("activations", "relu"),
+        errata=(_E("statement", r"z \longmapsto \begin{bmatrix} max(0, z_1) \\ \vdots \\ max(0, z_m) \end{bmatrix}",
+                   r"z \longmapsto \begin{bmatrix} max(0, z_1) & \cdots & max(0, z_m) \end{bmatrix}: "
+                   r"Convention 2 makes vectors rows, and the printed column has the wrong shape"),)),
     Statement(
         "Proposition 2.1", "Proposition", "2.1", 2, "Jacobian of ReLU",
         r"Under Assumption 1, $\mathcal{J}_{\mathcal{R}}(z) = \mathrm{diag}(\mathbb{1}_{\mathbb{R}^{+*}}(z_1), "
@@ -260,13 +264,21 @@ CATALOGUE: tuple[Statement, ...] = (
         implemented_by=_names("activations", "softmax", "log_softmax"),
         errata=(_E("statement", r"\mathscr{S} : \mathbb{R}^m \longrightarrow ]0,1[^m",
                    r"\mathscr{S} : \mathbb{R}^m \longrightarrow ]0,1[^m for m \geq 2 only: for m = 1, "
-                   r"\mathscr{S} \equiv 1 \notin ]0,1["),),
+                   r"\mathscr{S} \equiv 1 \notin ]0,1["),
+                _E("statement", r"z \longmapsto \begin{bmatrix} \frac{e^{z_1}}{\sum_{k=1}^m e^{z_k}} \\ \vdots \\ "
+                                r"\frac{e^{z_m}}{\sum_{k=1}^m e^{z_k}} \end{bmatrix}",
+                   r"z \longmapsto \begin{bmatrix} \frac{e^{z_1}}{\sum_k e^{z_k}} & \cdots & "
+                   r"\frac{e^{z_m}}{\sum_k e^{z_k}} \end{bmatrix}: a row, by Convention 2"),),
         checked_by=(_TN + "test_jacobian_route_needs_two_classes",)),
     Statement(
         "Proposition 2.2", "Proposition", "2.2", 2, "Jacobian of Softmax",
         r"$\mathcal{S} \in \mathcal{D}(\mathbb{R}^m, ]0,1[^m)$ with "
         r"$\mathcal{J}_{\mathcal{S}}(z)_{i,j} = \mathcal{S}_i(z)\,(\delta_{i,j} - \mathcal{S}_j(z))$.",
-        implemented_by=_names("activations", "softmax_jacobian", "softmax_vjp")),
+        implemented_by=_names("activations", "softmax_jacobian", "softmax_vjp"),
+        errata=(_E("statement", r"\mathcal{S} = (\mathcal{S}_1 \dots \mathcal{S}_m) \in "
+                                r"\mathcal{D}(\mathbb{R}^m, ]0,1[^m)",
+                   r"\mathcal{S} \in \mathcal{D}(\mathbb{R}^m, ]0,1[^m) for m \geq 2 (as Definition 2.2); for m = 1, "
+                   r"\mathscr{S} \equiv 1 and \mathcal{J}_{\mathscr{S}} = [0]"),)),
     # ------------------------------------------------------------------------------------------------ Section 3
     Statement(
         "Definition 3.1", "Definition", "3.1", 3, "Categorical cross-entropy",
@@ -534,6 +546,41 @@ NOTATION_ERRATA: tuple[tuple[str, Erratum], ...] = (
                        r"(Definition 5.1)")),
 )
 
+#: The notebook that demonstrates each erratum, keyed by (statement or notation, start of the printed text).
+#: ``tests/test_paper.py`` checks every key matches exactly one erratum and every erratum of a section that has a
+#: notebook (:data:`NOTEBOOKS`) is demonstrated in one.
+DEMONSTRATED_IN: dict[tuple[str, str], str] = {
+    ("Notation 1", r"\forall i \in [1, n], j \in [1, m], A_{i,j}"): "01_differentials.ipynb",
+    ("Notation 2", r"C_{i,j} = \sum_{k=1}^{n}"): "01_differentials.ipynb",
+    ("Proposition 1.1", r"\mathcal{D}(E, F) \subset"): "01_differentials.ipynb",
+    ("Definition 1.2", r"\frac{\partial f_m}{\partial a}"): "01_differentials.ipynb",
+    ("Proposition 1.2", r"\mathcal{J}_{g+f}"): "01_differentials.ipynb",
+    ("Proposition 1.2", r"g + f \in"): "01_differentials.ipynb",
+    ("Theorem 1.3", r"\mathcal{J}_{g \circ f}"): "01_differentials.ipynb",
+    ("Theorem 1.3", r"f \in \mathcal{D}(E, F),\ g"): "01_differentials.ipynb",
+    ("Theorem 1.3", r"\underset{h \to 0}{o}\Big("): "01_differentials.ipynb",
+    ("Theorem 1.3", r"\frac{\partial g}{\partial \cdot}(a)"): "01_differentials.ipynb",
+    ("Assumption 1", r"Note: \ldots the notation"): "01_differentials.ipynb",
+    ("Assumption 1", r"max(0,\cdot) \in"): "01_differentials.ipynb",
+    ("Definition 2.1", r"z \longmapsto \begin{bmatrix} max(0, z_1) \\"): "02_activations.ipynb",
+    ("Proposition 2.1", r"\mathcal{R} \in"): "02_activations.ipynb",
+    ("Definition 2.2", r"\mathscr{S} : \mathbb{R}^m"): "02_activations.ipynb",
+    ("Definition 2.2", r"z \longmapsto \begin{bmatrix} \frac{e^{z_1}}"): "02_activations.ipynb",
+    ("Proposition 2.2", r"\mathcal{S} = (\mathcal{S}_1"): "02_activations.ipynb",
+    ("Proposition 3.1", r"\nabla_{\xi(\cdot,y^*)} :"): "03_loss.ipynb",
+    ("Proposition 3.1", r"\text{Let } j"): "03_loss.ipynb",
+    ("Proposition 5.3", r"\nabla_{\xi(\cdot,y^*)\circ\mathscr{S}}"): "03_loss.ipynb",
+    ("Proposition 5.3", r"y^* \in \{0,1\}^m, \|y\|_m = 1"): "03_loss.ipynb",
+}
+
+
+def _demonstrated(where: str, erratum: Erratum) -> Erratum:
+    hits = [nb for (name, start), nb in DEMONSTRATED_IN.items() if name == where and erratum.printed.startswith(start)]
+    return replace(erratum, notebook=hits[0]) if len(hits) == 1 else erratum
+
+
+CATALOGUE = tuple(replace(s, errata=tuple(_demonstrated(s.id, e) for e in s.errata)) for s in CATALOGUE)
+NOTATION_ERRATA = tuple((name, _demonstrated(name, e)) for name, e in NOTATION_ERRATA)
 _BY_ID = {s.id: s for s in CATALOGUE}
 
 

@@ -23,7 +23,7 @@ from . import differentials, network
 
 REALMIN = float(np.finfo(np.float64).tiny)
 
-__all__ = ["Verdict", "relative_error", "check_close", "check_at_least", "check_against_symbolic", "check_finite_differences",
+__all__ = ["Verdict", "relative_error", "check_close", "check_at_least", "check_identity", "check_refuted", "check_against_symbolic", "check_finite_differences",
            "check_vjp", "check_gradient_routes", "check_raises", "random_points", "edge_points", "REALMIN"]
 
 
@@ -181,6 +181,57 @@ def check_at_least(value, floor, *, statement: str, what: str) -> Verdict:
     if not value >= floor:  # also False for NaN
         raise AssertionError(f"{statement} NOT verified — {what}: {value:.6g} < required {floor:g}")
     return Verdict(statement, what, 0.0, 0.0, 1, detail=f"≥ {floor:g}")
+
+
+def check_identity(lhs, rhs, *, statement: str, what: str, given: Sequence = (),
+                   m_values: Sequence[int] = (2, 3, 4, 5)) -> Verdict:
+    r"""Assert that SymPy proves ``lhs == rhs`` exactly, and return the verdict.
+
+    Paper: Definition 1.2
+
+    * Matrices (a concrete size): ``simplify(lhs - rhs)`` must be the zero matrix.
+    * General-dimension expressions (``IndexedBase``/``KroneckerDelta``, a symbolic size ``m``):
+      :func:`mathdnn_core.symbolic.general_identity_holds` must verify the identity for every size in
+      ``m_values`` and every index value, under the hypotheses ``given`` (e.g. ``Eq(Sum(y*_k, (k, 1, m)), 1)``).
+    """
+    import sympy as sp
+
+    from . import symbolic
+
+    if isinstance(lhs, sp.MatrixBase) or isinstance(rhs, sp.MatrixBase):
+        lhs, rhs = sp.Matrix(lhs), sp.Matrix(rhs)
+        if lhs.shape != rhs.shape:
+            raise AssertionError(f"{statement} NOT verified — {what}: shapes {lhs.shape} and {rhs.shape} differ")
+        if given:
+            raise ValueError("check_identity: hypotheses (given) apply to general-dimension identities only")
+        if not sp.simplify(lhs - rhs).is_zero_matrix:
+            raise AssertionError(f"{statement} NOT verified — {what}: SymPy does not simplify lhs - rhs to 0")
+        return Verdict(statement, what, 0.0, 0.0, lhs.rows * lhs.cols, detail="exact (SymPy simplifies the "
+                       "difference to 0)")
+    details: dict = {}
+    if not symbolic.general_identity_holds(lhs, rhs, m_values, given=given, details=details):
+        failed = [m for m, ok in details.get("sizes", {}).items() if not ok]
+        raise AssertionError(f"{statement} NOT verified — {what}: the identity fails for m in {failed}")
+    sizes = ", ".join(str(m) for m in m_values)
+    proof = "proved in general dimension and " if details.get("general") else ""
+    return Verdict(statement, what, 0.0, 0.0, len(m_values),
+                   detail=f"exact: {proof}verified for m = {sizes} at every index")
+
+
+def check_refuted(check: Callable[[], object], *, statement: str, what: str) -> Verdict:
+    r"""Assert that a check **fails**: the way an erratum is demonstrated (the printed formula does not hold).
+
+    Paper: Definition 1.2
+
+    ``check`` runs one of this module's checkers on the paper's printed (wrong) formula. If the checker raises
+    ``AssertionError`` the printed formula is refuted and a verdict is returned; if the checker passes, the
+    erratum would be false, and this raises ``AssertionError``.
+    """
+    try:
+        check()
+    except AssertionError:
+        return Verdict(statement, what, 0.0, 0.0, 1, detail="refuted: the printed formula fails the check")
+    raise AssertionError(f"{statement}: {what} — the printed formula passed the check, so it is not an erratum")
 
 
 def check_against_symbolic(numeric_fn: Callable, symbolic_fn: Callable, points: Sequence, *, statement: str,

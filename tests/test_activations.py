@@ -182,6 +182,14 @@ def test_softmax_jacobian_near_saturation_vs_sympy(gap):
                              statement="Proposition 2.2", what="Softmax Jacobian near saturation")
 
 
+@pytest.mark.parametrize("z", [[20.0, 0.0, -0.5, 1.0], [300.0, 0.0, 0.0, 0.0], [0.0, 40.0, -3.0, 2.0]])
+def test_softmax_vjp_near_saturation_vs_sympy(z):
+    # v J_S(z) = s * (v - <v, s>): written naively, v_j* - <v, s> cancels when s_j* is close to 1.
+    z, v = np.array(z), np.array([0.3, -1.2, 2.0, 0.7])
+    T.check_close(A.softmax_vjp(z, v), exact("softmax_vjp", z, v), statement="Proposition 2.2",
+                  what="Softmax VJP near saturation vs SymPy")
+
+
 # ================================================================================================================
 # Batches, dtypes, bad input
 # ================================================================================================================

@@ -249,3 +249,17 @@ def test_checked_by_exists_and_covers_pure_theory(statement):
         assert statement.checked_by, f"{statement.id} has no implementation: checked_by must name its tests"
     for reference in statement.checked_by:
         _check_reference(reference)
+
+
+def test_every_demonstration_record_names_exactly_one_erratum():
+    everything = [(s.id, e) for s in paper.CATALOGUE for e in s.errata] + list(paper.NOTATION_ERRATA)
+    for (where, start), notebook in paper.DEMONSTRATED_IN.items():
+        hits = [e for name, e in everything if name == where and e.printed.startswith(start)]
+        assert len(hits) == 1, f"DEMONSTRATED_IN[{where!r}, {start!r}] matches {len(hits)} errata"
+        assert (ROOT / "notebooks" / notebook).exists(), notebook
+
+
+def test_every_erratum_of_a_section_with_a_notebook_is_demonstrated():
+    missing = [(s.id, e.printed) for s in paper.CATALOGUE for e in s.errata
+               if s.section in paper.NOTEBOOKS and e.notebook is None]
+    assert not missing, f"errata of sections with a notebook that no notebook demonstrates: {missing}"

@@ -501,3 +501,33 @@ def test_every_public_function_has_one_paper_line(module):
         lines = [line.strip() for line in doc.splitlines() if line.strip().startswith("Paper:")]
         assert len(lines) == 1 and pattern.match(lines[0]), f"{module.__name__}.{node.name}: {lines}"
     assert set(module.__all__) <= {node.name for node in public} | {"REALMIN"}
+
+
+# ================================================================================================================
+# check_identity and check_refuted: they fail when they should
+# ================================================================================================================
+def test_check_identity_proves_true_identities_and_rejects_false_ones():
+    import sympy as sp
+
+    z = S.symbols_vector("z", 3)
+    v = T.check_identity(S.softmax_jacobian_expr(z), S.softmax_jacobian_paper(z), statement="Proposition 2.2",
+                         what="m = 3 Jacobian")
+    assert str(v).endswith("exact (SymPy simplifies the difference to 0)")
+    with pytest.raises(AssertionError, match="Proposition 2.2 NOT verified"):
+        T.check_identity(S.softmax_jacobian_expr(z), S.softmax_jacobian_paper(z).T * 2, statement="Proposition 2.2",
+                         what="wrong")
+    entry = S.softmax_jacobian_entry_general()
+    assert "verified for m = 2, 3, 4, 5" in str(T.check_identity(entry.derived, entry.paper,
+                                                                 statement="Proposition 2.2", what="general m"))
+    with pytest.raises(AssertionError, match="fails for m"):
+        T.check_identity(entry.derived, -entry.paper, statement="Proposition 2.2", what="wrong sign")
+    with pytest.raises(AssertionError, match="shapes"):
+        T.check_identity(sp.zeros(2, 2), sp.zeros(2, 3), statement="Proposition 2.2", what="shapes")
+
+
+def test_check_refuted_needs_the_check_to_fail():
+    good = lambda: T.check_close(np.ones(2), np.ones(2), statement="Proposition 3.1", what="same")  # noqa: E731
+    bad = lambda: T.check_close(np.ones(2), -np.ones(2), statement="Proposition 3.1", what="sign")  # noqa: E731
+    assert "refuted" in str(T.check_refuted(bad, statement="Proposition 3.1", what="printed index"))
+    with pytest.raises(AssertionError, match="not an erratum"):
+        T.check_refuted(good, statement="Proposition 3.1", what="printed index")
