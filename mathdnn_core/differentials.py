@@ -51,9 +51,10 @@ def numerical_jacobian(f: ArrayMap, a, *, step: float | None = None, method: str
     a = as_float_array(a, "a", "Definition 1.2", ndim=1).astype(np.float64)
     eps = np.finfo(np.float64).eps
     power = 1 / 3 if method == "central" else 1 / 2
+    if step is not None and (isinstance(step, bool) or not isinstance(step, (int, float, np.floating, np.integer))
+                             or not np.isfinite(step) or step <= 0):
+        raise ValueError(f"step must be a positive finite number (Definition 1.2); got {step!r}")
     steps = (eps ** power) * np.maximum(1.0, np.abs(a)) if step is None else np.full(a.shape, float(step))
-    if np.any(steps <= 0):
-        raise ValueError(f"step must be positive (Definition 1.2); got {step}")
     f_a = _as_vector(f(a), "f")
     jac = np.empty((f_a.size, a.size))
     for j in range(a.size):
@@ -152,6 +153,8 @@ def compose_jacobians(*stages: tuple[ArrayMap, Callable[[np.ndarray], np.ndarray
         total = None
         for f, jac in stages:
             j = np.asarray(jac(a))
+            if j.ndim != 2:
+                raise ValueError(f"a Jacobian must be a matrix (Definition 1.2); got shape {j.shape}")
             if total is not None and j.shape[1] != total.shape[0]:
                 raise ValueError(f"Jacobians do not chain (Theorem 1.3): {j.shape} after {total.shape}")
             total = j if total is None else j @ total

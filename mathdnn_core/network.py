@@ -110,8 +110,9 @@ def parameter_count(sizes_or_params) -> int:
                                                                                       (list, tuple)):
         sizes = layer_sizes(sizes_or_params)
     else:
-        sizes = [int(m) for m in sizes_or_params]
-        if len(sizes) < 2 or min(sizes) < 1:
+        sizes = list(sizes_or_params)
+        if len(sizes) < 2 or not all(isinstance(m, (int, np.integer)) and not isinstance(m, bool) and m >= 1
+                                     for m in sizes):
             raise ValueError(f"sizes must be at least two positive integers (Corollary of Definition 5.1); "
                              f"got {sizes}")
     return sum(m_k * (m_prev + 1) for m_prev, m_k in zip(sizes[:-1], sizes[1:]))

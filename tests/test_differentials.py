@@ -112,8 +112,8 @@ def test_numerical_jacobian_accepts_float32_and_lists():
 
 @pytest.mark.parametrize("kwargs, exc, pattern", [
     ({"method": "backward"}, ValueError, "central.*forward.*Definition 1.2"),
-    ({"step": 0.0}, ValueError, "step must be positive.*Definition 1.2"),
-    ({"step": -1e-3}, ValueError, "step must be positive"),
+    ({"step": 0.0}, ValueError, "step must be a positive finite number.*Definition 1.2"),
+    ({"step": -1e-3}, ValueError, "step must be a positive finite number"),
 ])
 def test_numerical_jacobian_rejects_bad_options(kwargs, exc, pattern):
     with pytest.raises(exc, match=pattern):
@@ -314,3 +314,15 @@ def test_chain_and_compose_reject_jacobians_that_do_not_chain():
     _, jac = compose_jacobians((lambda x: A @ x, lambda x: A), (lambda x: A @ x, lambda x: A))
     with pytest.raises(ValueError, match=r"do not chain \(Theorem 1.3\)"):
         jac(np.zeros(3))
+
+
+@pytest.mark.parametrize("step", [float("nan"), float("inf"), 0.0, -1e-3, True])
+def test_numerical_jacobian_rejects_a_bad_step(step):
+    with pytest.raises(ValueError, match="positive finite"):
+        numerical_jacobian(np.sin, np.ones(2), step=step)
+
+
+def test_compose_jacobians_rejects_a_jacobian_that_is_not_a_matrix():
+    composite, jac = compose_jacobians((np.sin, lambda a: np.cos(a)))
+    with pytest.raises(ValueError, match="must be a matrix"):
+        jac(np.ones(2))

@@ -404,3 +404,9 @@ def test_backprop_workspace_buffers_are_reused():
     expected = network.backprop_gradients(X[:2], Y[:2], params)
     np.testing.assert_allclose(second[0][0], expected[0][0], rtol=1e-13)
     assert not np.allclose(kept[0][0], second[0][0])
+
+
+@pytest.mark.parametrize("sizes", [[2.7, 3.9], [3, True], [4, 0], [5]])
+def test_parameter_count_rejects_widths_that_are_not_positive_integers(sizes):
+    with pytest.raises(ValueError, match="positive integers"):
+        network.parameter_count(sizes)
