@@ -14,12 +14,15 @@ What is measured, all in ONE run (so the ratios compare numbers taken on the sam
   learning rate ``lr``), ``F.cross_entropy`` (fused log-softmax + NLL), float32, batch 32 and 128, default
   thread count, a plain loop with no ``loss.item()`` per step (the loop most favourable to PyTorch);
 * the machine's float32 GEMM rate (best of several 1024x1024x1024 products, and of products with the shapes of
-  the batch-128 workload), giving the FLOP limit of an epoch: ``6 x weights x samples / rate`` (2 FLOPs per
-  multiply-add, forward + two backward products per weight matrix).
+  the batch-128 workload), measured again in every round and the best round kept, giving the FLOP limit of an
+  epoch: ``6 x weights x samples / rate`` (2 FLOPs per multiply-add, forward + two backward products per weight
+  matrix).
 
 The data are random: pixels uniform in [0, 1), labels uniform in 0..9 (speed does not depend on the values; the
-loss stays finite at lr 0.1). Every timing is repeated ``--repeats`` times after a warm-up; the table reports the
-**best** (minimum) time — the least disturbed by other processes — and the median is printed beside it.
+loss stays finite at lr 0.1). After a warm-up, ``--repeats`` rounds each time every configuration once
+(interleaved, so all see the same machine state); the table reports the **best** (minimum) time — the least
+disturbed by other processes — and the median is printed beside it in brackets. Also timed: ``fit`` with the BLAS
+pool limited to one thread (``blas_threads=1``), which is far more robust when other programs load the cores.
 """
 from __future__ import annotations
 
@@ -97,32 +100,48 @@ def _timed(fn) -> float:
     return time.perf_counter() - t
 
 
-def bench_ours(X, Y, dtype, batch_size: int, repeats: int) -> dict:
+def ours_runner(X, Y, dtype, batch_size: int, blas_threads: int | None = None):
+    """A callable timing one epoch of ``training.fit`` (returns (epoch seconds, fit wall seconds))."""
     params = network.init_params(SIZES, rng=np.random.default_rng(0), dtype=dtype)
     Xd, Yd = X.astype(dtype), Y.astype(dtype)
-    # warm-up on a slice (first-call costs: BLAS thread start, page faults of the buffers)
-    training.fit(params, Xd[:4096], Yd[:4096], epochs=1, batch_size=batch_size, lr=LR, momentum=BETA, rng=0,
-                 progress=False)
-    epoch, wall = [], []
-    for r in range(repeats):
-        t = time.perf_counter()
-        _, history = training.fit(params, Xd, Yd, epochs=1, batch_size=batch_size, lr=LR, momentum=BETA, rng=r,
-                                  progress=False)
-        wall.append(time.perf_counter() - t)
-        epoch.append(history.seconds[0])
-    best, median = best_and_median(epoch)
-    return {"best": best, "median": median, "fit_wall_best": min(wall), "times": epoch}
+    limit = _blas_limit(blas_threads)
+
+    def run(seed: int):
+        with limit():
+            t = time.perf_counter()
+            _, history = training.fit(params, Xd, Yd, epochs=1, batch_size=batch_size, lr=LR, momentum=BETA,
+                                      rng=seed, progress=False)
+            wall = time.perf_counter() - t
+        return history.seconds[0], wall
+
+    def warm_up():
+        with limit():
+            training.fit(params, Xd[:4096], Yd[:4096], epochs=1, batch_size=batch_size, lr=LR, momentum=BETA,
+                         rng=0, progress=False)
+
+    return run, warm_up
+
+
+def _blas_limit(threads: int | None):
+    import contextlib
+
+    if threads is None:
+        return contextlib.nullcontext
+    from threadpoolctl import threadpool_limits
+
+    return lambda: threadpool_limits(threads, user_api="blas")
 
 
 def bench_jacobian(X, Y, n: int = 8) -> dict:
     params = network.init_params(SIZES, rng=np.random.default_rng(0), dtype=np.float64)
     Xs, Ys = X[:n].astype(np.float64), Y[:n].astype(np.float64)
     network.gradients(Xs[:1], Ys[:1], params, method="jacobian")
-    t = _timed(lambda: network.gradients(Xs, Ys, params, method="jacobian"))
+    t = min(_timed(lambda: network.gradients(Xs, Ys, params, method="jacobian")) for _ in range(2))
     return {"samples": n, "seconds": t, "per_sample": t / n}
 
 
-def bench_torch(X, labels, batch_size: int, repeats: int) -> dict | None:
+def torch_runner(X, labels, batch_size: int):
+    """A callable timing one epoch of the PyTorch loop, or None without torch."""
     try:
         import torch
         import torch.nn.functional as F
@@ -147,9 +166,9 @@ def bench_torch(X, labels, batch_size: int, repeats: int) -> dict | None:
         # m <- beta m + (1 - beta) g, p <- p - lr m  (m = (1 - beta) v, m0 = v0 = 0)
         return model, torch.optim.SGD(model.parameters(), lr=LR * (1 - BETA), momentum=BETA)
 
-    def epoch(model, opt, n, seed):
-        g = torch.Generator().manual_seed(seed)
-        perm = torch.randperm(n, generator=g)
+    def epoch(n: int, seed: int) -> float:
+        model, opt = make()
+        perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
         t = time.perf_counter()
         for i in range(0, n, batch_size):
             idx = perm[i:i + batch_size]
@@ -160,15 +179,14 @@ def bench_torch(X, labels, batch_size: int, repeats: int) -> dict | None:
             opt.step()
         return time.perf_counter() - t
 
-    model, opt = make()
-    epoch(model, opt, 4096, 0)  # warm-up
-    times = []
-    for r in range(repeats):
-        model, opt = make()
-        times.append(epoch(model, opt, Xt.shape[0], r))
-    best, median = best_and_median(times)
-    return {"best": best, "median": median, "times": times, "version": torch.__version__,
-            "threads": torch.get_num_threads()}
+    def run(seed: int):
+        return epoch(Xt.shape[0], seed), None
+
+    def warm_up():
+        epoch(min(4096, Xt.shape[0]), 0)
+
+    run.info = {"version": torch.__version__, "threads": torch.get_num_threads()}
+    return run, warm_up
 
 
 def main(argv=None) -> int:
@@ -194,24 +212,62 @@ def main(argv=None) -> int:
 
     results: dict = {"samples": n, "weights": weights, "repeats": args.repeats, "env": env, "blas": blas_info(),
                      "numpy": np.__version__, "python": platform.python_version(), "statistic": "best"}
-    rate32 = gemm_rate(np.float32, args.repeats)
-    rate64 = gemm_rate(np.float64, args.repeats)
-    peak = rate32["square_1024"]
-    flop_limit = 6 * weights * n / (peak * 1e9)
-    results["gemm_gflops"] = {"float32": rate32, "float64": rate64}
-    results["flop_limit_seconds"] = flop_limit
-    print(f"GEMM float32: {rate32['square_1024']:.0f} GFLOP/s (1024^3), {rate32['workload_b128']:.0f} GFLOP/s "
-          f"(batch-128 workload shapes); float64: {rate64['square_1024']:.0f} / {rate64['workload_b128']:.0f}")
-    print(f"FLOP limit of one epoch = 6 x {weights:,} x {n:,} / {peak:.0f} GFLOP/s = {flop_limit:.3f} s")
-
-    ours = {}
+    runners = {}
     for dtype in (np.float32, np.float64):
         for b in (32, 128):
-            key = f"{np.dtype(dtype).name}_b{b}"
-            ours[key] = r = bench_ours(X, Y, dtype, b, args.repeats)
-            print(f"  ours  {np.dtype(dtype).name} batch {b:>3}: {r['best']:.3f} s  [{r['median']:.3f}]   "
-                  f"(fit() wall incl. validation + accuracy pass: {r['fit_wall_best']:.3f} s)", flush=True)
-    results["ours"] = ours
+            runners[f"ours_{np.dtype(dtype).name}_b{b}"] = ours_runner(X, Y, dtype, b)
+    for b in (32, 128):
+        runners[f"ours_float32_b{b}_1thread"] = ours_runner(X, Y, np.float32, b, blas_threads=1)
+    have_torch = True
+    for b in (32, 128):
+        r = torch_runner(X, labels, b)
+        if r is None:
+            have_torch = False
+            break
+        runners[f"torch_float32_b{b}"] = r
+    for _, warm_up in runners.values():
+        warm_up()
+    times: dict[str, list[float]] = {k: [] for k in runners}
+    walls: dict[str, list[float]] = {k: [] for k in runners}
+    rates32, rates64 = [], []
+    for rep in range(args.repeats):  # interleaved: every configuration sees the same machine state
+        rates32.append(gemm_rate(np.float32, 5))  # the GEMM rate too, in every round: the best round counts
+        rates64.append(gemm_rate(np.float64, 5))
+        for key, (run, _) in runners.items():
+            seconds, wall = run(rep)
+            times[key].append(seconds)
+            if wall is not None:
+                walls[key].append(wall)
+    rate32 = {k: max(r[k] for r in rates32) for k in rates32[0]}
+    rate64 = {k: max(r[k] for r in rates64) for k in rates64[0]}
+    peak = rate32["square_1024"]
+    flop_limit = 6 * weights * n / (peak * 1e9)
+    results["gemm_gflops"] = {"float32": rate32, "float64": rate64, "float32_rounds": rates32}
+    results["flop_limit_seconds"] = flop_limit
+    per_round = ", ".join(f"{r['square_1024']:.0f}" for r in rates32)
+    print(f"GEMM float32: {rate32['square_1024']:.0f} GFLOP/s (1024^3), {rate32['workload_b128']:.0f} GFLOP/s "
+          f"(batch-128 workload shapes); float64: {rate64['square_1024']:.0f} / {rate64['workload_b128']:.0f}; "
+          f"best of {args.repeats} rounds (float32 1024^3 per round: {per_round})")
+    print(f"FLOP limit of one epoch = 6 x {weights:,} x {n:,} / {peak:.0f} GFLOP/s = {flop_limit:.3f} s")
+    summary = {}
+    for key in runners:
+        best, median = best_and_median(times[key])
+        summary[key] = {"best": best, "median": median, "times": times[key]}
+        if walls[key]:
+            summary[key]["fit_wall_best"] = min(walls[key])
+    for key, r in summary.items():
+        label = key.replace("_", " ")
+        extra = (f"   (fit() wall incl. validation + accuracy pass: {r['fit_wall_best']:.3f} s)"
+                 if "fit_wall_best" in r else "")
+        print(f"  {label:<32}{r['best']:8.3f} s  [{r['median']:.3f}]{extra}")
+    if not have_torch:
+        print("  PyTorch: skipped (install the crosscheck extra)")
+    else:
+        info = runners["torch_float32_b32"][0].info
+        print(f"  (PyTorch {info['version']}, {info['threads']} threads, eager, no loss.item() per step)")
+    results["epochs"] = summary
+    ours = {k[len("ours_"):]: v for k, v in summary.items() if k.startswith("ours_")}
+    torch_res = {k[len("torch_"):]: v for k, v in summary.items() if k.startswith("torch_")} or None
 
     jac = bench_jacobian(X, Y)
     bp_per_sample = ours["float64_b32"]["best"] / n
@@ -221,18 +277,6 @@ def main(argv=None) -> int:
           f"= {jac['ratio_to_backprop_float64_b32']:,.0f} x back-propagation's {1e6 * bp_per_sample:.1f} us/sample "
           f"(float64, batch 32)")
 
-    torch_res = {}
-    for b in (32, 128):
-        r = bench_torch(X, labels, b, args.repeats)
-        if r is None:
-            print("  PyTorch: skipped (install the crosscheck extra)")
-            torch_res = None
-            break
-        torch_res[f"float32_b{b}"] = r
-        print(f"  torch {r['version']} float32 batch {b:>3}: {r['best']:.3f} s  [{r['median']:.3f}]  "
-              f"({r['threads']} threads)", flush=True)
-    results["torch"] = torch_res
-
     rows = []
     if torch_res:
         for b in (32, 128):
@@ -240,11 +284,17 @@ def main(argv=None) -> int:
                          torch_res[f"float32_b{b}"]["best"], "<= 0.6" if b == 32 else ""))
     else:
         rows.append(("ours / PyTorch", float("nan"), "skipped (install the crosscheck extra)"))
+    if torch_res:
+        rows.append(("ours (1 BLAS thread) / PyTorch, batch 32", ours["float32_b32_1thread"]["best"] /
+                     torch_res["float32_b32"]["best"], ""))
     rows.append(("ours / FLOP limit, float32 batch 128", ours["float32_b128"]["best"] / flop_limit, "<= 1.5"))
     rows.append(("ours / FLOP limit, float32 batch 32", ours["float32_b32"]["best"] / flop_limit, ""))
     for b in (32, 128):
         rows.append((f"float64 / float32, batch {b}", ours[f"float64_b{b}"]["best"] / ours[f"float32_b{b}"]["best"],
                      ""))
+    for b in (32, 128):
+        rows.append((f"1 BLAS thread / default, float32 batch {b}",
+                     ours[f"float32_b{b}_1thread"]["best"] / ours[f"float32_b{b}"]["best"], ""))
     rows.append(("Jacobian route / backprop, per sample", jac["ratio_to_backprop_float64_b32"], ""))
     print()
     print(f"{'ratio':<42}{'value':>10}   target")

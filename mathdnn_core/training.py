@@ -20,6 +20,7 @@ never pickle).
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import time
@@ -308,7 +309,8 @@ def _progress_bar(total: int, enabled: bool):
 
 def fit(params, X, Y, epochs: int = 1, batch_size: int = 32, lr: float = 0.1, momentum: float = 0.9,
         rng: np.random.Generator | int | None = None, progress: bool = True, X_test=None, y_test=None,
-        callback: Callable[[int, Params, History], Any] | None = None) -> tuple[Params, History]:
+        callback: Callable[[int, Params, History], Any] | None = None,
+        blas_threads: int | None = None) -> tuple[Params, History]:
     r"""Train N_{c+} by back-propagation gradient descent with momentum over minibatches.
 
     Paper: Definition 6.7
@@ -346,8 +348,15 @@ def fit(params, X, Y, epochs: int = 1, batch_size: int = 32, lr: float = 0.1, mo
     X_test, y_test : optional held-out rows (n_t, m_0) and labels (n_t,) (or one-hot (n_t, m_p))
         When given, the test accuracy is recorded after every epoch.
     callback : callable ``callback(epoch, params, history)``, optional
-        Called after each epoch (1-based ``epoch``) with the current parameters and history; if it returns
-        ``True``, training stops after that epoch.
+        Called after each epoch (1-based ``epoch``) with the live parameters (the arrays training keeps updating:
+        copy them to keep a snapshot) and the history so far; if it returns ``True``, training stops after that
+        epoch.
+    blas_threads : int >= 1, optional
+        Limit the BLAS thread pool to this many threads while training (through :mod:`threadpoolctl`; restored
+        afterwards). ``None`` (default) leaves it as configured (e.g. by ``OPENBLAS_NUM_THREADS``). On a machine
+        whose cores are busy with other work, ``1`` can be many times faster for small batches: a multi-threaded
+        product of a 32-row batch waits for every BLAS thread to get a core. The thread count may change the
+        last bits of the results, so compare runs with the same setting.
 
     Returns
     -------
@@ -380,6 +389,8 @@ def fit(params, X, Y, epochs: int = 1, batch_size: int = 32, lr: float = 0.1, mo
         raise TypeError(f"rng must be a numpy.random.Generator, an int seed or None; got {type(rng).__name__}")
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable; got {type(callback).__name__}")
+    if blas_threads is not None and (not _is_int(blas_threads) or blas_threads < 1):
+        raise ValueError(f"blas_threads must be None or an integer >= 1; got {blas_threads!r}")
 
     dtype = _params_dtype(params)
     if dtype not in FLOAT_DTYPES:
@@ -401,6 +412,11 @@ def fit(params, X, Y, epochs: int = 1, batch_size: int = 32, lr: float = 0.1, mo
     history = History(epochs=epochs, batch_size=batch_size, lr=lr, momentum=momentum, steps_per_epoch=steps,
                       dtype=dtype.name)
     bar = _progress_bar(epochs * steps, progress)
+    limit = contextlib.nullcontext()
+    if blas_threads is not None:
+        from threadpoolctl import threadpool_limits
+
+        limit = threadpool_limits(int(blas_threads), user_api="blas")
 
     def diverged(epoch: int, step: int, loss: float, what: str) -> TrainingDivergedError:
         return TrainingDivergedError(
@@ -411,8 +427,10 @@ def fit(params, X, Y, epochs: int = 1, batch_size: int = 32, lr: float = 0.1, mo
     try:
         # Overflow in a diverging run is detected below and reported as TrainingDivergedError; numpy's own
         # warnings on the way there would only be noise.
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        with limit, np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             for epoch in range(1, epochs + 1):
+                if bar is not None:
+                    bar.set_description(f"epoch {epoch}/{epochs}", refresh=False)
                 start = time.perf_counter()
                 total = 0.0
                 for step, idx in enumerate(optim.minibatches(n, batch_size, rng), start=1):
@@ -439,8 +457,7 @@ def fit(params, X, Y, epochs: int = 1, batch_size: int = 32, lr: float = 0.1, mo
                     postfix = {"loss": f"{history.loss[-1]:.4f}", "train": f"{history.train_accuracy[-1]:.2%}"}
                     if history.test_accuracy:
                         postfix["test"] = f"{history.test_accuracy[-1]:.2%}"
-                    bar.set_postfix(postfix, refresh=False)
-                    bar.set_description(f"epoch {epoch}/{epochs}", refresh=True)
+                    bar.set_postfix(postfix, refresh=True)
                 if callback is not None and callback(epoch, params, history) is True:
                     break
     finally:

@@ -42,9 +42,9 @@ def test_train_digits_one_epoch_writes_pictures_params_and_metrics(tmp_path, cap
 def test_train_json_path_and_float64(tmp_path, capsys):
     out, js = tmp_path / "o", tmp_path / "deep" / "m.json"
     assert cli.main(["train", "--dataset", "digits", "--epochs", "1", "--hidden", "16", "8", "--dtype", "float64",
-                     "--out", str(out), "--json", str(js), "--no-progress"]) == 0
+                     "--out", str(out), "--json", str(js), "--no-progress", "--threads", "1"]) == 0
     metrics = json.loads(js.read_text())
-    assert metrics["dtype"] == "float64" and metrics["hidden"] == [16, 8]
+    assert metrics["dtype"] == "float64" and metrics["hidden"] == [16, 8] and metrics["blas_threads"] == 1
     assert not (out / "metrics.json").exists()
 
 
@@ -64,6 +64,7 @@ def test_train_json_path_and_float64(tmp_path, capsys):
     ["--momentum", "-0.5"],
     ["--hidden", "0"],
     ["--dtype", "float16"],
+    ["--threads", "0"],
     ["--bogus"],
 ])
 def test_bad_arguments_exit_2_with_one_line_and_write_nothing(tmp_path, capsys, args):

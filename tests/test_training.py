@@ -128,6 +128,22 @@ def test_two_steps_with_momentum_follow_definition_6_7():
     testing.check_close(trained, params, statement="Definition 6.7", what="two momentum steps", tol=1e-13)
 
 
+def test_blas_threads_limit_is_applied_and_restored():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    X, Y, _ = blobs(40)
+    before = [info["num_threads"] for info in threadpoolctl.threadpool_info() if info["user_api"] == "blas"]
+    seen = []
+
+    def callback(epoch, params, history):
+        seen.extend(info["num_threads"] for info in threadpoolctl.threadpool_info() if info["user_api"] == "blas")
+
+    _, history = fit(init(), X, Y, epochs=1, rng=0, progress=False, blas_threads=1, callback=callback)
+    assert set(seen) <= {1} and len(history.loss) == 1
+    assert [info["num_threads"] for info in threadpoolctl.threadpool_info() if info["user_api"] == "blas"] == before
+    with pytest.raises(ValueError, match="blas_threads"):
+        fit(init(), X, Y, progress=False, blas_threads=0)
+
+
 def test_last_batch_may_be_smaller():
     X, Y, _ = blobs(37)
     _, history = fit(init(), X, Y, epochs=2, batch_size=16, rng=0, progress=False)
