@@ -118,6 +118,27 @@ def parameter_count(sizes_or_params) -> int:
     return sum(m_k * (m_prev + 1) for m_prev, m_k in zip(sizes[:-1], sizes[1:]))
 
 
+def unflatten(flat: np.ndarray, sizes: Sequence[int]) -> Params:
+    r"""Views ``(W^{(k)}, b^{(k)})`` into one flat buffer of ``sum_k m_k (m_{k-1} + 1)`` numbers, layer 1 first.
+
+    Paper: Corollary of Definition 5.1
+
+    Writing to a view writes to ``flat`` and back: training keeps parameters, gradients and momentum each in one
+    buffer, so that the update of Definition 6.7 is a few operations on whole buffers.
+    """
+    sizes = list(sizes)
+    if flat.ndim != 1 or flat.size != parameter_count(sizes):
+        raise ValueError(f"flat must be 1-D with {parameter_count(sizes)} entries (Corollary of Definition 5.1) for "
+                         f"sizes {sizes}; got shape {flat.shape}")
+    views, start = [], 0
+    for m_in, m_out in zip(sizes[:-1], sizes[1:]):
+        W = flat[start:start + m_out * m_in].reshape(m_out, m_in)
+        start += m_out * m_in
+        views.append((W, flat[start:start + m_out]))
+        start += m_out
+    return views
+
+
 # ----------------------------------------------------------------------------------------------------------------
 # Forward pass
 # ----------------------------------------------------------------------------------------------------------------
@@ -259,8 +280,10 @@ class BackpropWorkspace:
         self._mask = [np.empty((max_batch, m), bool) for m in widths[:-1]]
         self._row = np.empty((max_batch, 1), dtype)
         self._scratch = np.empty((max_batch, widths[-1]), dtype)
-        self.grads: Params = [(np.empty((m_out, m_in), dtype), np.empty(m_out, dtype))
-                              for m_in, m_out in zip(self.sizes[:-1], widths)]
+        # All gradients live in one contiguous buffer (``flat_grads``), the (dW, db) pairs being views into it, so
+        # an optimizer can update every parameter with a handful of whole-buffer operations.
+        self.flat_grads = np.empty(parameter_count(self.sizes), dtype)
+        self.grads: Params = unflatten(self.flat_grads, self.sizes)
 
     def run(self, X: np.ndarray, Y: np.ndarray, params: Params, scale: float = 1.0) -> tuple[float, Params]:
         r"""Loss and gradients of one batch, without input checks (the caller validated once).

@@ -373,7 +373,7 @@ CATALOGUE: tuple[Statement, ...] = (
         "Corollary of Definition 5.1", "Corollary", "5.1", 5, "Differentiability and parameter count of the network",
         r"$\mathcal{N}_{c^+}$ is differentiable (under Assumption 1) and has "
         r"$\sum_{k=1}^p m_k\,(m_{k-1} + 1)$ parameters.",
-        implemented_by=_names("network", "parameter_count"),
+        implemented_by=_names("network", "parameter_count", "unflatten"),
         errata=(_E("statement", r"\mathcal{N}_{c^+} \in \mathcal{D}(\ldots, \mathbb{R}^{m_p})",
                    r"\mathcal{N}_{c^+} is " + _ASSUMPTION_1_CAVEAT),),
         checked_by=(_TN + "test_parameter_count_matches_arrays",)),

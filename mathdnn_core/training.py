@@ -395,8 +395,10 @@ def fit(params, X, Y, epochs: int = 1, batch_size: int = 32, lr: float = 0.1, mo
     dtype = _params_dtype(params)
     if dtype not in FLOAT_DTYPES:
         raise TypeError(f"params must be float32 or float64 arrays ({_NET}); got {dtype}")
-    # The one copy of the parameters (C-contiguous, one dtype); training updates it in place.
-    params = [(np.array(W, dtype=dtype, order="C"), np.array(b, dtype=dtype, order="C")) for W, b in params]
+    # The one copy of the parameters: a single flat buffer with (W, b) views into it, updated in place. With the
+    # gradients (workspace.flat_grads) laid out the same way, one momentum step is five whole-buffer operations.
+    flat_params = np.concatenate([np.ravel(a).astype(dtype, copy=False) for pair in params for a in pair])
+    params = network.unflatten(flat_params, sizes)
     X = np.ascontiguousarray(X, dtype=dtype)
     Y = np.ascontiguousarray(Y, dtype=dtype)
     train_labels = np.argmax(Y, axis=1)
@@ -407,7 +409,7 @@ def fit(params, X, Y, epochs: int = 1, batch_size: int = 32, lr: float = 0.1, mo
     X_batch = np.empty((batch_size, m0), dtype)
     Y_batch = np.empty((batch_size, mp), dtype)
     optimizer = optim.Momentum(lr, momentum)
-    state = optimizer.init(params)
+    state = optimizer.init(flat_params)
     steps = -(-n // batch_size)
     history = History(epochs=epochs, batch_size=batch_size, lr=lr, momentum=momentum, steps_per_epoch=steps,
                       dtype=dtype.name)
@@ -442,7 +444,7 @@ def fit(params, X, Y, epochs: int = 1, batch_size: int = 32, lr: float = 0.1, mo
                     if not math.isfinite(loss):
                         raise diverged(epoch, step, loss, "the batch loss")
                     total += loss
-                    state = optimizer.step_(params, grads, state)
+                    state = optimizer.step_(flat_params, workspace.flat_grads, state)  # the same update as on (W, b)
                     if bar is not None:
                         bar.update(1)
                 seconds = time.perf_counter() - start

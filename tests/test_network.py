@@ -410,3 +410,15 @@ def test_backprop_workspace_buffers_are_reused():
 def test_parameter_count_rejects_widths_that_are_not_positive_integers(sizes):
     with pytest.raises(ValueError, match="positive integers"):
         network.parameter_count(sizes)
+
+
+def test_unflatten_gives_views_in_layer_order_and_checks_the_size():
+    sizes = [3, 4, 2]
+    flat = np.arange(network.parameter_count(sizes), dtype=float)
+    (W1, b1), (W2, b2) = network.unflatten(flat, sizes)
+    assert W1.shape == (4, 3) and b1.shape == (4,) and W2.shape == (2, 4) and b2.shape == (2,)
+    assert W1[0, 0] == 0 and b1[0] == 12 and W2[0, 0] == 16 and b2[-1] == flat[-1]
+    W2[1, 1] = -1.0
+    assert flat[16 + 5] == -1.0  # a view: writing to W2 writes to the buffer
+    with pytest.raises(ValueError, match="26 entries"):
+        network.unflatten(np.zeros(25), sizes)
