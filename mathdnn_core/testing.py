@@ -218,18 +218,24 @@ def check_identity(lhs, rhs, *, statement: str, what: str, given: Sequence = (),
                    detail=f"exact: {proof}verified for m = {sizes} at every index")
 
 
-def check_refuted(check: Callable[[], object], *, statement: str, what: str) -> Verdict:
+def check_refuted(check: Callable[[], object], *, statement: str, what: str,
+                  must_mention: tuple[str, ...] = ()) -> Verdict:
     r"""Assert that a check **fails**: the way an erratum is demonstrated (the printed formula does not hold).
 
     Paper: Definition 1.2
 
     ``check`` runs one of this module's checkers on the paper's printed (wrong) formula. If the checker raises
     ``AssertionError`` the printed formula is refuted and a verdict is returned; if the checker passes, the
-    erratum would be false, and this raises ``AssertionError``.
+    erratum would be false, and this raises ``AssertionError``. ``must_mention`` pins down *why* the check must
+    fail (e.g. ``("shapes",)`` or ``("max rel. error",)``): a failure for another reason does not refute anything.
     """
     try:
         check()
-    except AssertionError:
+    except AssertionError as failure:
+        missing = [word for word in must_mention if word not in str(failure)]
+        if missing:
+            raise AssertionError(f"{statement}: {what} — the check failed, but not for the expected reason "
+                                 f"(its message lacks {missing}): {failure}") from failure
         return Verdict(statement, what, 0.0, 0.0, 1, detail="refuted: the printed formula fails the check")
     raise AssertionError(f"{statement}: {what} — the printed formula passed the check, so it is not an erratum")
 

@@ -531,3 +531,6 @@ def test_check_refuted_needs_the_check_to_fail():
     assert "refuted" in str(T.check_refuted(bad, statement="Proposition 3.1", what="printed index"))
     with pytest.raises(AssertionError, match="not an erratum"):
         T.check_refuted(good, statement="Proposition 3.1", what="printed index")
+    assert T.check_refuted(bad, statement="Proposition 3.1", what="printed index", must_mention=("max rel. error",))
+    with pytest.raises(AssertionError, match="not for the expected reason"):
+        T.check_refuted(bad, statement="Proposition 3.1", what="printed index", must_mention=("shapes",))
