@@ -230,10 +230,14 @@ def predict(X, params) -> np.ndarray:
     return np.argmax(logits(X, params), axis=1)
 
 
-def _reduce(values: np.ndarray, reduction: str):
+def _check_reduction(reduction: str) -> None:
     if reduction not in REDUCTIONS:
         raise ValueError(f"reduction must be one of {REDUCTIONS} ({_OBJ} uses 'sum'; 'mean' is the minibatch "
                          f"estimate of the note after Definition 6.6); got {reduction!r}")
+
+
+def _reduce(values: np.ndarray, reduction: str):
+    _check_reduction(reduction)
     return values.sum() if reduction == "sum" else values.mean()
 
 
@@ -359,7 +363,7 @@ def backprop_gradients(X, Y, params, reduction: str = "sum") -> Params:
     X, params = _check_inputs(X, params, _OBJ)
     Y = _check_targets(Y, X, params, _OBJ)
     dtype = np.result_type(X, *[a for pair in params for a in pair])
-    _reduce(np.zeros(1), reduction)  # validates the name
+    _check_reduction(reduction)
     workspace = BackpropWorkspace(layer_sizes(params), X.shape[0], dtype)
     cast = [(W.astype(dtype, copy=False), b.astype(dtype, copy=False)) for W, b in params]
     scale = 1.0 if reduction == "sum" else 1.0 / X.shape[0]
@@ -386,7 +390,7 @@ def jacobian_gradients(X, Y, params, reduction: str = "sum") -> Params:
     """
     X, params = _check_inputs(X, params, _OBJ)
     Y = _check_targets(Y, X, params, _OBJ)
-    _reduce(np.zeros(1), reduction)
+    _check_reduction(reduction)
     dtype = np.result_type(X, *[a for pair in params for a in pair])
     totals = [(np.zeros(W.shape, dtype), np.zeros(b.shape, dtype)) for W, b in params]
     cache = forward_with_cache(X, params)
