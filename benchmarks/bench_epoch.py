@@ -12,7 +12,8 @@ What is measured, all in ONE run (so the ratios compare numbers taken on the sam
 * PyTorch CPU eager (if ``import torch`` works): the same architecture, He-initialised from the same weights, the
   same update (``torch.optim.SGD(lr=lr * (1 - beta), momentum=beta)`` is exactly the (1 - beta) form with
   learning rate ``lr``), ``F.cross_entropy`` (fused log-softmax + NLL), float32, batch 32 and 128, default
-  thread count, a plain loop with no ``loss.item()`` per step (the loop most favourable to PyTorch);
+  thread count, a plain loop with no ``loss.item()`` per step (the loop most favourable to PyTorch), timed in a
+  child process so that PyTorch's threads and NumPy's never compete (see :class:`TorchWorker`);
 * the machine's float32 GEMM rate (best of several 1024x1024x1024 products, and of products with the shapes of
   the batch-128 workload), measured again in every round and the best round kept, giving the FLOP limit of an
   epoch: ``6 x weights x samples / rate`` (2 FLOPs per multiply-add, forward + two backward products per weight
@@ -140,16 +141,27 @@ def bench_jacobian(X, Y, n: int = 8) -> dict:
     return {"samples": n, "seconds": t, "per_sample": t / n}
 
 
-def torch_runner(X, labels, batch_size: int):
-    """A callable timing one epoch of the PyTorch loop, or None without torch."""
+def make_data(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The benchmark's random data (the same in every process): pixels U[0, 1), labels U{0..9}."""
+    rng = np.random.default_rng(1234)
+    X = rng.random((n, SIZES[0]), dtype=np.float64)
+    labels = rng.integers(0, SIZES[-1], size=n)
+    return X, labels
+
+
+def _torch_worker(conn, n: int) -> None:
+    """Serve PyTorch epochs in a process of their own (see :class:`TorchWorker`)."""
     try:
         import torch
         import torch.nn.functional as F
     except ImportError:
-        return None
+        conn.send(None)
+        return
+    X, labels = make_data(n)
     params = network.init_params(SIZES, rng=np.random.default_rng(0), dtype=np.float32)
     Xt = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32))
     yt = torch.from_numpy(labels.astype(np.int64))
+    del X
 
     def make():
         layers = []
@@ -166,11 +178,11 @@ def torch_runner(X, labels, batch_size: int):
         # m <- beta m + (1 - beta) g, p <- p - lr m  (m = (1 - beta) v, m0 = v0 = 0)
         return model, torch.optim.SGD(model.parameters(), lr=LR * (1 - BETA), momentum=BETA)
 
-    def epoch(n: int, seed: int) -> float:
+    def epoch(rows: int, batch_size: int, seed: int) -> float:
         model, opt = make()
-        perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
+        perm = torch.randperm(rows, generator=torch.Generator().manual_seed(seed))
         t = time.perf_counter()
-        for i in range(0, n, batch_size):
+        for i in range(0, rows, batch_size):
             idx = perm[i:i + batch_size]
             xb, yb = Xt.index_select(0, idx), yt.index_select(0, idx)
             opt.zero_grad(set_to_none=True)
@@ -179,14 +191,49 @@ def torch_runner(X, labels, batch_size: int):
             opt.step()
         return time.perf_counter() - t
 
-    def run(seed: int):
-        return epoch(Xt.shape[0], seed), None
+    conn.send({"version": torch.__version__, "threads": torch.get_num_threads()})
+    while True:
+        request = conn.recv()
+        if request is None:
+            return
+        rows, batch_size, seed = request
+        conn.send(epoch(min(rows, Xt.shape[0]), batch_size, seed))
 
-    def warm_up():
-        epoch(min(4096, Xt.shape[0]), 0)
 
-    run.info = {"version": torch.__version__, "threads": torch.get_num_threads()}
-    return run, warm_up
+class TorchWorker:
+    """PyTorch CPU eager, timed in a child process.
+
+    PyTorch's OpenMP threads and NumPy's OpenBLAS threads both spin-wait for a while after each operation; in one
+    process they steal each other's cores and every measurement gets slower and noisier (seen here: our medians
+    nearly doubled with torch imported beside them). So only the child imports torch, and it runs only while the
+    parent waits for its answer.
+    """
+
+    def __init__(self, n: int):
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("spawn")
+        self._conn, child = ctx.Pipe()
+        self._process = ctx.Process(target=_torch_worker, args=(child, n), daemon=True)
+        self._process.start()
+        self.info = self._conn.recv()
+
+    def runner(self, batch_size: int):
+        def run(seed: int):
+            self._conn.send((10 ** 9, batch_size, seed))
+            return self._conn.recv(), None
+
+        def warm_up():
+            self._conn.send((4096, batch_size, 0))
+            self._conn.recv()
+
+        run.info = self.info
+        return run, warm_up
+
+    def close(self) -> None:
+        if self._process.is_alive():
+            self._conn.send(None)
+        self._process.join(timeout=30)
 
 
 def main(argv=None) -> int:
@@ -197,9 +244,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     n = args.samples
-    rng = np.random.default_rng(1234)
-    X = rng.random((n, SIZES[0]), dtype=np.float64)
-    labels = rng.integers(0, SIZES[-1], size=n)
+    X, labels = make_data(n)
     Y = one_hot(labels, SIZES[-1])
     weights = sum(m_in * m_out for m_in, m_out in zip(SIZES[:-1], SIZES[1:]))
     env = {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS",
@@ -218,13 +263,13 @@ def main(argv=None) -> int:
             runners[f"ours_{np.dtype(dtype).name}_b{b}"] = ours_runner(X, Y, dtype, b)
     for b in (32, 128):
         runners[f"ours_float32_b{b}_1thread"] = ours_runner(X, Y, np.float32, b, blas_threads=1)
-    have_torch = True
-    for b in (32, 128):
-        r = torch_runner(X, labels, b)
-        if r is None:
-            have_torch = False
-            break
-        runners[f"torch_float32_b{b}"] = r
+    worker = TorchWorker(n)
+    have_torch = worker.info is not None
+    if have_torch:
+        for b in (32, 128):
+            runners[f"torch_float32_b{b}"] = worker.runner(b)
+    else:
+        worker.close()
     for _, warm_up in runners.values():
         warm_up()
     times: dict[str, list[float]] = {k: [] for k in runners}
@@ -238,6 +283,8 @@ def main(argv=None) -> int:
             times[key].append(seconds)
             if wall is not None:
                 walls[key].append(wall)
+    if have_torch:
+        worker.close()
     rate32 = {k: max(r[k] for r in rates32) for k in rates32[0]}
     rate64 = {k: max(r[k] for r in rates64) for k in rates64[0]}
     peak = rate32["square_1024"]
@@ -264,7 +311,8 @@ def main(argv=None) -> int:
         print("  PyTorch: skipped (install the crosscheck extra)")
     else:
         info = runners["torch_float32_b32"][0].info
-        print(f"  (PyTorch {info['version']}, {info['threads']} threads, eager, no loss.item() per step)")
+        print(f"  (PyTorch {info['version']}, {info['threads']} threads, eager, no loss.item() per step, timed in a "
+              f"child process of its own)")
     results["epochs"] = summary
     ours = {k[len("ours_"):]: v for k, v in summary.items() if k.startswith("ours_")}
     torch_res = {k[len("torch_"):]: v for k, v in summary.items() if k.startswith("torch_")} or None

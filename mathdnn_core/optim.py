@@ -3,7 +3,7 @@ r"""Section 6 of the paper: gradient descent, momentum, minibatches.
 Optimizers follow the ``init / update`` shape of optax: ``state = opt.init(params)``, then
 ``updates, state = opt.update(grads, state)`` and ``params = apply_updates(params, updates)``. State is explicit and
 never mutated by ``update``. Training uses :meth:`Momentum.step_`, the same equations carried out in place on
-preallocated arrays (one kernel serves both, so the two cannot drift apart).
+preallocated arrays, in "velocity" form (below); the tests hold it to the pure ``update`` to round-off.
 
 **Momentum form.** We use the exponential-average ("(1 - beta)") form of Definition 6.5 with the standard indexing
 
@@ -14,6 +14,17 @@ The paper prints ``x^{(n+1)} = x^{(n)} - alpha m^{(n)}``: the step uses the *pre
 ``m^{(0)} = 0`` the first step does not move at all and every later step lags one gradient behind (see
 :func:`momentum_sequence` with ``indexing="paper"``). PyTorch and Keras use the "heavy ball" form
 ``v <- beta v + g`` (no ``1 - beta``): it equals ours with the learning rate divided by ``1 - beta``.
+
+**In place, velocity form.** Multiplying the recursion by ``alpha`` gives the step actually taken,
+``v = alpha m``:
+
+.. math:: v^{(n+1)} = \beta v^{(n)} + G^{(n)},\qquad x^{(n+1)} = x^{(n)} - v^{(n+1)},\qquad
+          G^{(n)} = \alpha(1-\beta)\nabla f(x^{(n)}),\qquad v^{(0)} = 0.
+
+:meth:`Momentum.step_` takes the *scaled* gradient ``G`` (the factor :attr:`Momentum.gradient_scale`
+``= alpha (1 - beta)``): back-propagation multiplies its output error by a scale anyway (``1/|B|`` for a batch
+mean), so the factor costs nothing there, and the in-place update is three passes over the parameters instead of
+five. :meth:`GradientDescent.step_` likewise takes ``G = alpha grad f`` (``gradient_scale = alpha``).
 """
 from __future__ import annotations
 
@@ -97,10 +108,14 @@ class GradientDescent:
         r"""``(-alpha * grads, state)``."""
         return _rebuild(grads, [-self.lr * g for g in _leaves(grads)]), state
 
-    def step_(self, params, grads, state=()) -> None:
-        """In place: ``params -= alpha * grads`` (``grads`` is used as scratch space and overwritten)."""
-        for p, g in zip(_leaves(params), _leaves(grads)):
-            g *= self.lr
+    @property
+    def gradient_scale(self) -> float:
+        """``alpha``: the factor :meth:`step_` expects its gradients to carry already."""
+        return self.lr
+
+    def step_(self, params, scaled_grads, state=()) -> None:
+        r"""In place: ``params -= G`` with ``G = alpha * grad f`` (:attr:`gradient_scale` times the gradient)."""
+        for p, g in zip(_leaves(params), _leaves(scaled_grads)):
             p -= g
 
 
@@ -135,14 +150,10 @@ class Momentum:
         r"""``m^{(0)} = 0`` with the shape and dtype of every parameter array."""
         return MomentumState([np.zeros_like(p) for p in _leaves(params)])
 
-    def _kernel(self, targets: list[np.ndarray], grads: list[np.ndarray], momentum: list[np.ndarray]) -> None:
-        # m <- beta m + (1 - beta) g ; target <- target - alpha m.  grads doubles as scratch: no allocation.
-        for t, g, m in zip(targets, grads, momentum):
-            m *= self.beta
-            g *= 1.0 - self.beta
-            m += g
-            np.multiply(m, self.lr, out=g)
-            t -= g
+    @property
+    def gradient_scale(self) -> float:
+        r"""``alpha (1 - beta)``: the factor :meth:`step_` expects its gradients to carry already."""
+        return self.lr * (1.0 - self.beta)
 
     def update(self, grads, state: MomentumState):
         r"""Pure update: returns ``(updates, new_state)`` with ``updates = -alpha m^{(n+1)}``.
@@ -155,18 +166,32 @@ class Momentum:
         if len(leaves) != len(state.momentum) or any(g.shape != m.shape for g, m in zip(leaves, state.momentum)):
             raise ValueError(f"grads must have the structure of the parameters: shapes "
                              f"{[m.shape for m in state.momentum]}; got {[g.shape for g in leaves]}")
-        momentum = [m.copy() for m in state.momentum]
-        updates = [np.zeros_like(m) for m in momentum]
-        self._kernel(updates, [np.array(g, dtype=m.dtype) for g, m in zip(leaves, momentum)], momentum)
+        momentum = [self.beta * m + (1.0 - self.beta) * np.asarray(g, dtype=m.dtype)
+                    for g, m in zip(leaves, state.momentum)]
+        updates = [-self.lr * m for m in momentum]
         return _rebuild(grads, updates), MomentumState(momentum, state.step + 1)
 
-    def step_(self, params, grads, state: MomentumState) -> MomentumState:
-        """In place: the same update applied to ``params`` and ``state.momentum`` directly (training fast path).
+    def init_velocity(self, params) -> list[np.ndarray]:
+        r"""``v^{(0)} = alpha m^{(0)} = 0`` for :meth:`step_`: a list with one zero array per parameter array (in the
+        order ``W1, b1, W2, ...``), or a single zero array when ``params`` is one array."""
+        if isinstance(params, np.ndarray):
+            return np.zeros_like(params)
+        return [np.zeros_like(p) for p in _leaves(params)]
 
-        ``grads`` is used as scratch space and overwritten. Returns the state with its step count advanced.
+    def step_(self, params, scaled_grads, velocity) -> None:
+        r"""In place, velocity form: ``v <- beta v + G``, ``params <- params - v`` (training fast path).
+
+        Paper: Definition 6.5
+
+        ``G = alpha (1 - beta) grad f`` is the gradient already multiplied by :attr:`gradient_scale`, and
+        ``velocity`` holds ``v = alpha m`` (start from :meth:`init_velocity`): the same iterates as :meth:`update`
+        up to round-off, in three passes over the arrays. ``scaled_grads`` is only read.
         """
-        self._kernel(_leaves(params), _leaves(grads), state.momentum)
-        return MomentumState(state.momentum, state.step + 1)
+        velocity = [velocity] if isinstance(velocity, np.ndarray) else velocity
+        for p, g, v in zip(_leaves(params), _leaves(scaled_grads), velocity):
+            v *= self.beta
+            v += g
+            p -= v
 
 
 def minibatches(n: int, batch_size: int = 32, rng: np.random.Generator | None = None) -> list[np.ndarray]:

@@ -7,11 +7,14 @@ r"""Training N_{c+} on data: back-propagation gradient descent with momentum ove
 * the gradient estimate of each batch — the mean of the per-sample gradients, computed by the back-propagation
   kernel :class:`mathdnn_core.network.BackpropWorkspace` (Propositions 5.1-5.3, fused Softmax + cross-entropy);
 * the update — :meth:`mathdnn_core.optim.Momentum.step_`, the "(1 - beta)" momentum of Definition 6.5 with
-  standard indexing (see :mod:`mathdnn_core.optim`). ``momentum=0`` is the same optimizer with ``beta = 0``,
-  which is exactly plain gradient descent (Definition 6.6): ``m = 0*m + 1*g = g`` and the step is
-  ``params - lr * g``.
+  standard indexing, carried out in place in velocity form (see :mod:`mathdnn_core.optim`): the kernel's scale
+  ``alpha (1 - beta) / |B|`` turns its output into the scaled gradient the update takes. ``momentum=0`` is the
+  same optimizer with ``beta = 0``, which is plain gradient descent (Definition 6.6): ``v = 0*v + alpha g`` and
+  the step is ``params - alpha g``.
 
 One workspace and one pair of batch buffers are allocated per call; the epoch loop allocates nothing per batch.
+Parameters, gradients and velocity each live in one flat buffer, every weight matrix stored column by column
+(``network.unflatten(..., order="F")``: faster products, same values).
 The dtype of the parameters is the dtype of the whole computation: float32 parameters make ``X`` and ``Y`` float32
 once, up front, and every batch stays float32.
 
@@ -324,7 +327,7 @@ def fit(params, X, Y, epochs: int = 1, batch_size: int = 32, lr: float = 0.1, mo
 
     with ``alpha = lr`` and ``beta = momentum``: the "(1 - beta)" form of Definitions 6.5/6.7 with standard
     indexing (:class:`mathdnn_core.optim.Momentum`). ``momentum=0`` gives plain minibatch gradient descent
-    (Definition 6.6) exactly: ``(W, b) <- (W, b) - alpha g``. In PyTorch's "heavy ball" convention the same run
+    (Definition 6.6): ``(W, b) <- (W, b) - alpha g``. In PyTorch's "heavy ball" convention the same run
     has learning rate ``lr * (1 - momentum)``.
 
     Parameters
@@ -396,20 +399,21 @@ def fit(params, X, Y, epochs: int = 1, batch_size: int = 32, lr: float = 0.1, mo
     if dtype not in FLOAT_DTYPES:
         raise TypeError(f"params must be float32 or float64 arrays ({_NET}); got {dtype}")
     # The one copy of the parameters: a single flat buffer with (W, b) views into it, updated in place. With the
-    # gradients (workspace.flat_grads) laid out the same way, one momentum step is five whole-buffer operations.
-    flat_params = np.concatenate([np.ravel(a).astype(dtype, copy=False) for pair in params for a in pair])
-    params = network.unflatten(flat_params, sizes)
+    # gradients (workspace.flat_grads) laid out the same way, one momentum step is three whole-buffer operations.
+    leaves = [a for pair in params for a in pair]
+    flat_params = np.concatenate([np.ravel(a, order="F").astype(dtype, copy=False) for a in leaves])
+    params = network.unflatten(flat_params, sizes, order="F")
     X = np.ascontiguousarray(X, dtype=dtype)
     Y = np.ascontiguousarray(Y, dtype=dtype)
     train_labels = np.argmax(Y, axis=1)
     if X_test is not None:
         X_test = np.ascontiguousarray(X_test, dtype=dtype)
 
-    workspace = network.BackpropWorkspace(sizes, batch_size, dtype)
+    workspace = network.BackpropWorkspace(sizes, batch_size, dtype, order="F")
     X_batch = np.empty((batch_size, m0), dtype)
     Y_batch = np.empty((batch_size, mp), dtype)
     optimizer = optim.Momentum(lr, momentum)
-    state = optimizer.init(flat_params)
+    velocity = optimizer.init_velocity(flat_params)
     steps = -(-n // batch_size)
     history = History(epochs=epochs, batch_size=batch_size, lr=lr, momentum=momentum, steps_per_epoch=steps,
                       dtype=dtype.name)
@@ -440,11 +444,12 @@ def fit(params, X, Y, epochs: int = 1, batch_size: int = 32, lr: float = 0.1, mo
                     xb, yb = X_batch[:nb], Y_batch[:nb]
                     np.take(X, idx, axis=0, out=xb)
                     np.take(Y, idx, axis=0, out=yb)
-                    loss, grads = workspace.run(xb, yb, params, scale=1.0 / nb)
+                    # gradient of the batch mean, times alpha (1 - beta): what the in-place update takes
+                    loss, _ = workspace.run(xb, yb, params, scale=optimizer.gradient_scale / nb)
                     if not math.isfinite(loss):
                         raise diverged(epoch, step, loss, "the batch loss")
                     total += loss
-                    state = optimizer.step_(flat_params, workspace.flat_grads, state)  # the same update as on (W, b)
+                    optimizer.step_(flat_params, workspace.flat_grads, velocity)  # the same update as on (W, b)
                     if bar is not None:
                         bar.update(1)
                 seconds = time.perf_counter() - start

@@ -406,6 +406,40 @@ def test_backprop_workspace_buffers_are_reused():
     assert not np.allclose(kept[0][0], second[0][0])
 
 
+def test_unflatten_column_major_stores_each_weight_transposed():
+    sizes = [3, 4, 2]
+    flat = np.arange(network.parameter_count(sizes), dtype=float)
+    (W1, b1), (W2, b2) = network.unflatten(flat, sizes, order="F")
+    assert W1.shape == (4, 3) and W2.shape == (2, 4) and W1.flags.f_contiguous and not W1.flags.c_contiguous
+    np.testing.assert_array_equal(W1, np.arange(12.0).reshape(3, 4).T)  # the buffer holds W1^T row by row
+    np.testing.assert_array_equal(b1, [12, 13, 14, 15])
+    W2[1, 0] = -1.0
+    assert flat[16 + 1] == -1.0  # column 0 of W2 is flat[16:18]
+    with pytest.raises(ValueError, match="order must be 'C'.*or 'F'"):
+        network.unflatten(flat, sizes, order="A")
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_backprop_workspace_column_major_layout_gives_the_same_gradients(dtype):
+    sizes = [7, 6, 5, 3]
+    X, Y, params = _problem(sizes, 9, seed=4, dtype=dtype)
+    Y = Y.astype(dtype)
+    flat = np.concatenate([np.ravel(a, order="F") for pair in params for a in pair])
+    params_F = network.unflatten(flat, sizes, order="F")
+    row_major = network.BackpropWorkspace(sizes, max_batch=9, dtype=dtype)
+    col_major = network.BackpropWorkspace(sizes, max_batch=9, dtype=dtype, order="F")
+    loss_C, grads_C = row_major.run(X, Y, params, 0.25)
+    loss_F, grads_F = col_major.run(X, Y, params_F, 0.25)
+    rtol = 1e-13 if dtype == np.float64 else 1e-5
+    assert loss_F == pytest.approx(loss_C, rel=rtol)
+    for (dW_C, db_C), (dW_F, db_F) in zip(grads_C, grads_F):
+        assert dW_F.flags.f_contiguous and np.shares_memory(dW_F, col_major.flat_grads)
+        np.testing.assert_allclose(dW_F, dW_C, rtol=rtol, atol=rtol * np.abs(dW_C).max())
+        np.testing.assert_allclose(db_F, db_C, rtol=rtol, atol=rtol * np.abs(db_C).max())
+    expected = np.concatenate([np.ravel(a, order="F") for pair in grads_C for a in pair])
+    np.testing.assert_allclose(col_major.flat_grads, expected, rtol=rtol, atol=rtol * np.abs(expected).max())
+
+
 @pytest.mark.parametrize("sizes", [[2.7, 3.9], [3, True], [4, 0], [5]])
 def test_parameter_count_rejects_widths_that_are_not_positive_integers(sizes):
     with pytest.raises(ValueError, match="positive integers"):
