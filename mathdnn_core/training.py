@@ -442,8 +442,10 @@ def fit(params, X, Y, epochs: int = 1, batch_size: int = 32, lr: float = 0.1, mo
                 for step, idx in enumerate(optim.minibatches(n, batch_size, rng), start=1):
                     nb = idx.shape[0]
                     xb, yb = X_batch[:nb], Y_batch[:nb]
-                    np.take(X, idx, axis=0, out=xb)
-                    np.take(Y, idx, axis=0, out=yb)
+                    # mode="clip": the indices are a permutation, so nothing is ever clipped, and NumPy writes
+                    # straight into the buffer (with the default mode="raise" it gathers into a temporary first).
+                    np.take(X, idx, axis=0, out=xb, mode="clip")
+                    np.take(Y, idx, axis=0, out=yb, mode="clip")
                     # gradient of the batch mean, times alpha (1 - beta): what the in-place update takes
                     loss, _ = workspace.run(xb, yb, params, scale=optimizer.gradient_scale / nb)
                     if not math.isfinite(loss):
