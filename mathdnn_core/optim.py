@@ -115,7 +115,7 @@ class GradientDescent:
 
     def step_(self, params, scaled_grads, state=()) -> None:
         r"""In place: ``params -= G`` with ``G = alpha * grad f`` (:attr:`gradient_scale` times the gradient)."""
-        for p, g in zip(_leaves(params), _leaves(scaled_grads)):
+        for p, g in zip(_leaves(params), _leaves(scaled_grads), strict=True):
             p -= g
 
 
@@ -171,7 +171,7 @@ class Momentum:
         updates = [-self.lr * m for m in momentum]
         return _rebuild(grads, updates), MomentumState(momentum, state.step + 1)
 
-    def init_velocity(self, params) -> list[np.ndarray]:
+    def init_velocity(self, params) -> list[np.ndarray] | np.ndarray:
         r"""``v^{(0)} = alpha m^{(0)} = 0`` for :meth:`step_`: a list with one zero array per parameter array (in the
         order ``W1, b1, W2, ...``), or a single zero array when ``params`` is one array."""
         if isinstance(params, np.ndarray):
@@ -188,7 +188,7 @@ class Momentum:
         up to round-off, in three passes over the arrays. ``scaled_grads`` is only read.
         """
         velocity = [velocity] if isinstance(velocity, np.ndarray) else velocity
-        for p, g, v in zip(_leaves(params), _leaves(scaled_grads), velocity):
+        for p, g, v in zip(_leaves(params), _leaves(scaled_grads), velocity, strict=True):
             v *= self.beta
             v += g
             p -= v

@@ -14,7 +14,7 @@ r"""Training N_{c+} on data: back-propagation gradient descent with momentum ove
 
 One workspace and one pair of batch buffers are allocated per call; the epoch loop allocates nothing per batch.
 Parameters, gradients and velocity each live in one flat buffer, every weight matrix stored column by column
-(``network.unflatten(..., order="F")``: faster products, same values).
+(``network.unflatten(..., order="F")``): faster products, the same values up to round-off.
 The dtype of the parameters is the dtype of the whole computation: float32 parameters make ``X`` and ``Y`` float32
 once, up front, and every batch stays float32.
 

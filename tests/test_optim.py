@@ -176,6 +176,10 @@ def test_update_rejects_mismatched_structures():
         opt.update(params, [np.zeros(3)])
     with pytest.raises(ValueError, match="structure of the parameters"):
         apply_updates(params, params[:1])
+    with pytest.raises(ValueError):  # the in-place paths refuse a gradient list of another length
+        opt.step_(_copy(params), params[:1], opt.init_velocity(params))
+    with pytest.raises(ValueError):
+        GradientDescent(0.1).step_(_copy(params), params[:1])
 
 
 # ----------------------------------------------------------------------------------------------------------------
