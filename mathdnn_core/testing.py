@@ -24,7 +24,8 @@ from . import differentials, network
 REALMIN = float(np.finfo(np.float64).tiny)
 
 __all__ = ["Verdict", "relative_error", "check_close", "check_at_least", "check_identity", "check_refuted", "check_against_symbolic", "check_finite_differences",
-           "check_vjp", "check_gradient_routes", "check_raises", "random_points", "edge_points", "REALMIN"]
+           "check_vjp", "check_gradient_routes", "check_raises", "random_points", "edge_points", "loglog_slope",
+           "REALMIN"]
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,29 @@ def relative_error(actual, expected) -> float:
     if not np.all(np.isfinite(a)):
         return math.inf
     return float(np.max(np.abs(a - e)) / max(float(np.max(np.abs(e))), REALMIN))
+
+
+def loglog_slope(x, y) -> float:
+    r"""Least-squares slope of ``log y`` against ``log x``: the order ``p`` when ``y ~ C x^p``.
+
+    Paper: Definition 1.1
+
+    Used to read off orders of convergence: the remainder of a first-order expansion is ``O(||h||^2)`` where the
+    map is twice differentiable and only ``O(||h||)`` at a kink (Definition 1.1); forward and central differences
+    have truncation orders 1 and 2 (Definition 1.2).
+
+    Raises
+    ------
+    AssertionError
+        If ``x`` and ``y`` are not 1-D of the same length >= 2, or hold an entry that is not finite and > 0
+        (a logarithm is taken of each).
+    """
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    if x.ndim != 1 or x.shape != y.shape or x.size < 2:
+        raise AssertionError(f"x and y must be 1-D of the same length >= 2; got shapes {x.shape} and {y.shape}")
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y)) and np.all(x > 0) and np.all(y > 0)):
+        raise AssertionError("every x and y must be finite and > 0 (their logarithms are fitted)")
+    return float(np.polyfit(np.log(x), np.log(y), 1)[0])
 
 
 def _fail(statement: str, what: str, error: float, tol: float, case: str) -> AssertionError:

@@ -370,6 +370,20 @@ def test_relative_error_definition():
         T.relative_error([1.0], [np.inf])
 
 
+def test_loglog_slope_recovers_the_power_and_refuses_non_positive_data():
+    x = np.logspace(-5, -1, 9)
+    assert T.loglog_slope(x, 3.0 * x**2) == pytest.approx(2.0, rel=1e-12)
+    assert T.loglog_slope(x, 0.5 / x) == pytest.approx(-1.0, rel=1e-12)
+    assert T.loglog_slope(x, 7.0 * np.ones_like(x)) == pytest.approx(0.0, abs=1e-12)
+    for bad_y in (np.zeros_like(x), -x, np.full_like(x, np.nan)):
+        with pytest.raises(AssertionError, match="finite and > 0"):
+            T.loglog_slope(x, bad_y)
+    with pytest.raises(AssertionError, match="same length >= 2"):
+        T.loglog_slope(x, x[:-1])
+    with pytest.raises(AssertionError, match="same length >= 2"):
+        T.loglog_slope([1.0], [1.0])
+
+
 def test_check_close_fails_on_values_and_on_shapes():
     assert T.check_close(np.ones(3), np.ones(3), statement="Definition 2.1", what="w").n_cases == 1
     with pytest.raises(AssertionError, match=r"Definition 2\.1 NOT verified — w: max rel\. error 1\.0\d*e-11"):
