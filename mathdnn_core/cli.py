@@ -4,8 +4,8 @@ r"""The ``mathdnn`` command: ``mathdnn train`` (a real training run, with pictur
 back-propagation gradient descent with momentum over minibatches of 32 (Definition 6.7) on a digits data set,
 prints one line per epoch, and writes the learning curves, the confusion matrix, a grid of test digits, the
 first-layer weights, the trained parameters and a metrics JSON. Every argument is validated before anything is
-written: a bad one gives a one-line error on stderr and exit code 2; a diverging run gives exit code 1. In both
-cases no file or directory is created.
+written: a bad one gives a one-line error on stderr and exit code 2; a run that diverges (NaN, overflow) or
+collapses (a hidden layer dead on all the data) gives exit code 1. In both cases no file or directory is created.
 
 ``mathdnn verify`` checks the paper's statements through the package and prints one verdict per check (exit code
 0 when all pass, 1 otherwise).
@@ -373,7 +373,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     ``mathdnn train [--dataset D] [--hidden M ...] [--epochs N] [--batch-size B] [--lr A] [--momentum BETA]
     [--seed S] [--dtype T] [--out DIR] [--json PATH]`` and ``mathdnn verify``.
-    Exit codes: 0 success, 1 training diverged / data unavailable / a verification failed, 2 bad arguments.
+    Exit codes: 0 success, 1 training diverged or collapsed / data unavailable / a verification failed,
+    2 bad arguments.
     """
     parser = _build_parser()
     try:

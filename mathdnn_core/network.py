@@ -15,6 +15,7 @@ The two gradient routes:
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -179,11 +180,21 @@ class ForwardCache:
     """What the forward pass keeps for back-propagation: layer inputs ``a^{(k-1)}``, pre-activations ``z^{(k)}``.
 
     Paper: Definition 5.1
+
+    ``probabilities`` (``S(z^{(p)})``) is computed on first access: the logits alone (prediction, the objective
+    through log-Softmax) never need it.
     """
 
     inputs: list[np.ndarray]  # a^(0) = X, a^(1), ..., a^(p-1)
     preactivations: list[np.ndarray]  # z^(1), ..., z^(p); z^(p) are the logits
-    probabilities: np.ndarray  # S(z^(p))
+
+    @functools.cached_property
+    def probabilities(self) -> np.ndarray:
+        """``S(z^{(p)})``, the network's output: Softmax applied to the logits.
+
+        Paper: Definition 2.2
+        """
+        return activations.softmax(self.preactivations[-1])
 
 
 def forward_with_cache(X, params) -> ForwardCache:
@@ -203,7 +214,7 @@ def forward_with_cache(X, params) -> ForwardCache:
         if k < len(params) - 1:
             a = np.maximum(z, 0)
             inputs.append(a)
-    return ForwardCache(inputs, pre, activations.softmax(pre[-1]))
+    return ForwardCache(inputs, pre)
 
 
 def forward(X, params) -> np.ndarray:
@@ -233,8 +244,17 @@ def predict(X, params) -> np.ndarray:
     r"""Predicted class of each row: ``argmax_k N_{c+}(x)_k`` (0-based).
 
     Paper: Definition 5.1
+
+    Raises ``ValueError`` when the logits overflow (finite but huge parameters), rather than returning an
+    arbitrary class.
     """
-    return np.argmax(logits(X, params), axis=1)
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below, as an error
+        z = logits(X, params)
+    bad = z.size - np.count_nonzero(np.isfinite(z))
+    if bad:
+        raise ValueError(f"the network's output z^(p) holds {bad} NaN or infinite value(s): the parameters are finite "
+                         f"but too large for {z.dtype} (overflow), so no class can be predicted ({_NET})")
+    return np.argmax(z, axis=1)
 
 
 def _check_reduction(reduction: str) -> None:

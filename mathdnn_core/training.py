@@ -44,12 +44,13 @@ _NET = "Definition 5.1"
 #: Rows per forward pass when computing accuracies (bounds the memory of evaluation on large sets).
 EVAL_CHUNK = 8192
 
-__all__ = ["TrainingDivergedError", "History", "Evaluation", "fit", "evaluate", "predict_labels", "save_params",
-           "load_params"]
+__all__ = ["TrainingDivergedError", "TrainingCollapsedError", "History", "Evaluation", "fit", "evaluate",
+           "predict_labels", "save_params", "load_params"]
 
 
 class TrainingDivergedError(RuntimeError):
-    r"""The batch loss became NaN or infinite during :func:`fit`: the sequence of Definition 6.7 diverged.
+    r"""The sequence of Definition 6.7 diverged during :func:`fit`: a batch loss, a parameter or the network's
+    output became NaN or infinite.
 
     Paper: Definition 6.7
 
@@ -59,6 +60,24 @@ class TrainingDivergedError(RuntimeError):
     def __init__(self, message: str, *, epoch: int, step: int, loss: float, lr: float):
         super().__init__(message)
         self.epoch, self.step, self.loss, self.lr = epoch, step, loss, lr
+
+
+class TrainingCollapsedError(TrainingDivergedError):
+    r"""After an epoch of :func:`fit`, every unit of a hidden layer outputs 0 on every training row ("dead ReLUs").
+
+    Paper: Proposition 5.1
+
+    Then ``z^{(k)} <= 0`` on all the data, so the ReLU mask of Proposition 5.1 (with ``R'(0) = 0``, Assumption 1)
+    is 0 everywhere: the network gives every training row the same output, and the gradient of the objective
+    with respect to ``W^{(j)}, b^{(j)}`` is exactly 0 for every ``j <= k``. Back-propagation has no signal left
+    that could revive the layer; only the momentum of earlier steps still moves it, by a geometrically decaying
+    amount. It typically follows a learning rate that is too large. ``layer`` is ``k`` (1-based, the deepest dead
+    hidden layer); ``loss`` is the epoch's mean loss.
+    """
+
+    def __init__(self, message: str, *, epoch: int, step: int, loss: float, lr: float, layer: int):
+        super().__init__(message, epoch=epoch, step=step, loss=loss, lr=lr)
+        self.layer = layer
 
 
 @dataclass
@@ -256,8 +275,29 @@ def predict_labels(X, params, chunk: int = EVAL_CHUNK) -> np.ndarray:
                           ).astype(np.int64, copy=False)
 
 
-def _accuracy(X: np.ndarray, labels: np.ndarray, params: Params) -> float:
-    return float(np.count_nonzero(predict_labels(X, params) == labels)) / labels.shape[0]
+@dataclass
+class _EpochPass:
+    """One forward pass over a data set after an epoch: correct predictions, which hidden layers were ever
+    positive, and the first non-finite logit (None if there is none)."""
+
+    correct: int
+    alive: list[bool]
+    nonfinite: float | None
+
+
+def _epoch_pass(X: np.ndarray, labels: np.ndarray, params: Params, chunk: int = EVAL_CHUNK) -> _EpochPass:
+    result = _EpochPass(0, [False] * (len(params) - 1), None)
+    for i in range(0, X.shape[0], chunk):
+        cache = network.forward_with_cache(X[i:i + chunk], params)
+        z = cache.preactivations[-1]
+        finite = np.isfinite(z)
+        if not finite.all():
+            result.nonfinite = float(z[~finite][0])
+            return result
+        result.correct += int(np.count_nonzero(np.argmax(z, axis=1) == labels[i:i + chunk]))
+        for k, a in enumerate(cache.inputs[1:]):  # a = ReLU(z^(k)) >= 0: a unit is alive where a != 0
+            result.alive[k] = result.alive[k] or bool(a.any())
+    return result
 
 
 def evaluate(params, X, labels) -> Evaluation:
@@ -371,8 +411,12 @@ def fit(params, X, Y, epochs: int = 1, batch_size: int = 32, lr: float = 0.1, mo
     ValueError, TypeError
         Invalid inputs, all checked once before training starts.
     TrainingDivergedError
-        The batch loss became NaN or infinite (checked at every step): the message gives the epoch, the step,
-        the loss and the learning rate.
+        The batch loss became NaN or infinite (checked at every step), or, after an epoch, a parameter or the
+        network's output on a training or test row did: the message gives the epoch, the step, the value and
+        the learning rate.
+    TrainingCollapsedError
+        (a :class:`TrainingDivergedError`) After an epoch, a hidden layer outputs 0 on every training row: the
+        network is constant on the data and back-propagation can no longer move the layers below.
     """
     params = network.check_params(params, _FIT)
     sizes = [params[0][0].shape[1]] + [W.shape[0] for W, _ in params]
@@ -430,6 +474,15 @@ def fit(params, X, Y, epochs: int = 1, batch_size: int = 32, lr: float = 0.1, mo
             f"rate lr={lr:g} is likely too large ({_FIT}), try a smaller one such as lr={lr / 10:g}",
             epoch=epoch, step=step, loss=loss, lr=lr)
 
+    def collapsed(epoch: int, layer: int) -> TrainingCollapsedError:
+        return TrainingCollapsedError(
+            f"training collapsed at epoch {epoch}/{epochs}: every unit of hidden layer {layer} outputs 0 on all {n} "
+            f"training rows (dead ReLUs), so the network gives every row the same output (training accuracy "
+            f"{history.train_accuracy[-1]:.1%}) and the gradient with respect to layers 1 to {layer} is exactly 0 "
+            f"(Proposition 5.1): back-propagation cannot revive them. The learning rate lr={lr:g} is likely too "
+            f"large ({_FIT}), try a smaller one such as lr={lr / 10:g}",
+            epoch=epoch, step=steps, loss=history.loss[-1], lr=lr, layer=layer)
+
     try:
         # Overflow in a diverging run is detected below and reported as TrainingDivergedError; numpy's own
         # warnings on the way there would only be noise.
@@ -459,9 +512,17 @@ def fit(params, X, Y, epochs: int = 1, batch_size: int = 32, lr: float = 0.1, mo
                     raise diverged(epoch, steps, float("nan"), "a parameter after the last update")
                 history.loss.append(total / n)
                 history.seconds.append(seconds)
-                history.train_accuracy.append(_accuracy(X, train_labels, params))
+                train = _epoch_pass(X, train_labels, params)
+                if train.nonfinite is not None:  # finite parameters can still overflow the output
+                    raise diverged(epoch, steps, train.nonfinite, "the network's output on a training row")
+                history.train_accuracy.append(train.correct / n)
+                if not all(train.alive):
+                    raise collapsed(epoch, [k for k, alive in enumerate(train.alive, start=1) if not alive][-1])
                 if X_test is not None:
-                    history.test_accuracy.append(_accuracy(X_test, y_test, params))
+                    test = _epoch_pass(X_test, y_test, params)
+                    if test.nonfinite is not None:
+                        raise diverged(epoch, steps, test.nonfinite, "the network's output on a test row")
+                    history.test_accuracy.append(test.correct / X_test.shape[0])
                 if bar is not None:
                     postfix = {"loss": f"{history.loss[-1]:.4f}", "train": f"{history.train_accuracy[-1]:.2%}"}
                     if history.test_accuracy:

@@ -96,6 +96,17 @@ def test_divergence_exits_1_and_writes_nothing(tmp_path, capsys):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_collapse_exits_1_and_writes_nothing(tmp_path, capsys):
+    """lr 5 on digits kills a hidden layer with a finite loss: one line naming the layer, no files."""
+    out = tmp_path / "out"
+    code = cli.main(["train", "--dataset", "digits", "--epochs", "15", "--lr", "5", "--threads", "1", "--out",
+                     str(out), "--no-progress"])
+    assert code == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "collapsed" in err[0] and "outputs 0 on all 1347 training rows" in err[0]
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_usage_errors_and_help():
     assert cli.main([]) == 2
     assert cli.main(["--help"]) == 0

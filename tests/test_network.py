@@ -143,6 +143,18 @@ def test_forward_rows_are_probabilities(sizes, n, seed):
     np.testing.assert_array_equal(network.predict(X, params), np.argmax(P, axis=1))
 
 
+def test_predict_refuses_an_overflowing_output_instead_of_guessing():
+    """Finite float32 parameters of size 1e30 make z^(p) = +-inf (and inf - inf = NaN in the product): argmax of
+    that is meaningless, so predict raises, while logits returns the values as they are."""
+    params = [(np.full((3, 4), 1e30, np.float32), np.zeros(3, np.float32)),
+              (np.array([[1e30, -1e30, 1e30], [1.0, 2.0, 3.0]], np.float32), np.zeros(2, np.float32))]
+    X = np.ones((2, 4), np.float32)
+    with pytest.warns(RuntimeWarning, match="overflow"):
+        assert not np.isfinite(network.logits(X, params)).all()
+    with pytest.raises(ValueError, match=r"output z\^\(p\) holds 2 NaN or infinite value\(s\).*float32.*overflow"):
+        network.predict(X, params)
+
+
 def test_float32_in_float32_out():
     X, Y, params = _problem([6, 5, 4, 3], 5, seed=4, dtype=np.float32)
     assert all(W.dtype == np.float32 and b.dtype == np.float32 for W, b in params)

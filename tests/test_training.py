@@ -8,7 +8,8 @@ import pytest
 
 from mathdnn_core import network, optim, testing, training
 from mathdnn_core.datasets import one_hot
-from mathdnn_core.training import TrainingDivergedError, evaluate, fit, load_params, save_params
+from mathdnn_core.training import (TrainingCollapsedError, TrainingDivergedError, evaluate, fit, load_params,
+                                   save_params)
 
 SIZES = [6, 8, 5, 3]
 
@@ -161,6 +162,73 @@ def test_divergence_raises_with_epoch_step_and_lr_and_no_nan_curve():
     assert "epoch 1/5" in message and f"step {err.step}/" in message and "lr=1e+20" in message
     assert "learning rate" in message and "too large" in message and "Definition 6.7" in message
     assert err.epoch == 1 and err.step >= 1 and not math.isfinite(err.loss) and err.lr == 1e20
+
+
+def test_finite_parameters_whose_output_overflows_stop_training_after_the_epoch():
+    """One full-batch step of lr 1e32 keeps every parameter finite in float32 (~1e29) but sends the logits
+    (~1e59) to infinity: the batch loss (computed before the step) was finite, so only the epoch's evaluation
+    pass can see it, and it must stop training rather than record an accuracy of an infinite output."""
+    X = np.ones((4, 3), np.float32)
+    Y = one_hot([0, 0, 0, 0], 2, dtype=np.float32)
+    # one hidden unit, alive (z = 3); the target pushes W^(1) and W^(2)[0] up, so nothing dies
+    params = [(np.ones((1, 3), np.float32), np.zeros(1, np.float32)),
+              (np.array([[1.0], [-1.0]], np.float32), np.zeros(2, np.float32))]
+    with pytest.raises(TrainingDivergedError) as info:
+        fit(params, X, Y, epochs=2, batch_size=4, lr=1e32, momentum=0.0, rng=0, progress=False)
+    err = info.value
+    assert not isinstance(err, TrainingCollapsedError)
+    assert "the network's output on a training row is inf" in str(err) and "epoch 1/2, step 1/1" in str(err)
+    assert err.epoch == 1 and err.step == 1 and err.loss == math.inf
+
+
+def test_a_layer_dead_on_all_data_stops_training_naming_the_layer():
+    """b^(1) = -10 with inputs in [0, 1] and small weights: z^(1) < 0 on every row from the start, so every
+    gradient of layer 1 is exactly 0 (Proposition 5.1) and the layer can never come back. b^(2) = 0.5 keeps
+    layer 2 alive (on a constant input), so the deepest dead layer, the one named, is layer 1."""
+    rng = np.random.default_rng(0)
+    X = rng.random((40, SIZES[0]))
+    Y = one_hot(rng.integers(0, 3, 40), 3)
+    params = init()
+    params[0] = (0.01 * params[0][0], np.full(SIZES[1], -10.0))
+    params[1] = (params[1][0], np.full(SIZES[2], 0.5))
+    before = copy_params(params)
+    with pytest.raises(TrainingCollapsedError) as info:
+        fit(params, X, Y, epochs=3, batch_size=8, lr=0.1, momentum=0.9, rng=0, progress=False)
+    err = info.value
+    assert isinstance(err, TrainingDivergedError) and err.layer == 1 and err.epoch == 1 and err.step == 5
+    message = str(err)
+    assert "epoch 1/3" in message and "hidden layer 1 outputs 0 on all 40 training rows" in message
+    assert "Proposition 5.1" in message and "lr=0.1" in message and "too large" in message
+    assert math.isfinite(err.loss) and err.lr == 0.1
+    for (W, b), (W0, b0) in zip(params, before):  # fit trains a copy
+        np.testing.assert_array_equal(W, W0)
+        np.testing.assert_array_equal(b, b0)
+
+
+def test_a_live_network_is_not_reported_as_collapsed():
+    """The check looks at a whole layer: a network with some dead units (here all but one of layer 2) trains on."""
+    X, Y, _ = blobs()
+    params = init()
+    W2, b2 = params[1]
+    b2 = np.full_like(b2, -100.0)
+    b2[0] = 100.0
+    params[1] = (W2, b2)
+    _, history = fit(params, X, Y, epochs=2, batch_size=8, lr=0.01, momentum=0.9, rng=0, progress=False)
+    assert len(history.loss) == 2
+
+
+def test_too_large_a_learning_rate_on_real_digits_collapses_with_a_message():
+    """What happens in practice: scikit-learn's digits at lr 5 kill the second hidden layer within a few epochs
+    while the loss stays finite; without the check the run would go on at 10 % accuracy."""
+    from mathdnn_core import datasets
+
+    data = datasets.load_dataset("digits", dtype="float32", progress=False)
+    rng = np.random.default_rng(0)
+    params = network.init_params([64, 256, 128, 10], rng=rng, dtype=np.float32)
+    with pytest.raises(TrainingCollapsedError) as info:
+        fit(params, data.X_train, data.Y_train, epochs=15, batch_size=32, lr=5.0, momentum=0.9, rng=rng,
+            progress=False, blas_threads=1)
+    assert info.value.layer in (1, 2) and math.isfinite(info.value.loss)
 
 
 def test_callback_sees_each_epoch_and_can_stop():
