@@ -181,6 +181,14 @@ def test_finite_parameters_whose_output_overflows_stop_training_after_the_epoch(
     assert err.epoch == 1 and err.step == 1 and err.loss == math.inf
 
 
+def test_an_overflowing_output_on_the_test_rows_stops_training_too():
+    X, Y, labels = blobs(dtype=np.float32)
+    X_test = np.full((10, SIZES[0]), 3e38, np.float32)  # finite rows whose products overflow float32
+    with pytest.raises(TrainingDivergedError, match=r"epoch 1/2, step 15/15: the network's output on a test row is"):
+        fit(init(np.float32), X, Y, epochs=2, batch_size=8, lr=0.1, rng=0, progress=False, X_test=X_test,
+            y_test=labels[:10])
+
+
 def test_a_layer_dead_on_all_data_stops_training_naming_the_layer():
     """b^(1) = -10 with inputs in [0, 1] and small weights: z^(1) < 0 on every row from the start, so every
     gradient of layer 1 is exactly 0 (Proposition 5.1) and the layer can never come back. b^(2) = 0.5 keeps
