@@ -25,6 +25,7 @@ loss stays finite at lr 0.1). After a warm-up, ``--repeats`` rounds each time ev
 disturbed by other processes — and the median is printed beside it in brackets. Also timed: ``fit`` with the BLAS
 pool limited to one thread (``blas_threads=1``), which is far more robust when other programs load the cores.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,8 +53,10 @@ def blas_info() -> str:
     parts = []
     for info in threadpool_info():
         if info.get("user_api") == "blas":
-            parts.append(f"{info.get('internal_api')} {info.get('version')} kernel={info.get('architecture')} "
-                         f"threads={info.get('num_threads')}")
+            parts.append(
+                f"{info.get('internal_api')} {info.get('version')} kernel={info.get('architecture')} "
+                f"threads={info.get('num_threads')}"
+            )
     return "; ".join(parts) or "no BLAS found by threadpoolctl"
 
 
@@ -70,7 +73,7 @@ def gemm_rate(dtype, repeats: int) -> dict:
     c = np.empty((1024, 1024), dtype)
     np.matmul(a, b, out=c)
     best = min(_timed(lambda: np.matmul(a, b, out=c)) for _ in range(max(5, repeats)))
-    out["square_1024"] = 2 * 1024 ** 3 / best / 1e9
+    out["square_1024"] = 2 * 1024**3 / best / 1e9
     # The six products of one batch-128 step of 784-128-64-10, repeated to get a measurable time.
     n = 128
     X = rng.random((n, 784)).astype(dtype)
@@ -110,15 +113,25 @@ def ours_runner(X, Y, dtype, batch_size: int, blas_threads: int | None = None):
     def run(seed: int):
         with limit():
             t = time.perf_counter()
-            _, history = training.fit(params, Xd, Yd, epochs=1, batch_size=batch_size, lr=LR, momentum=BETA,
-                                      rng=seed, progress=False)
+            _, history = training.fit(
+                params, Xd, Yd, epochs=1, batch_size=batch_size, lr=LR, momentum=BETA, rng=seed, progress=False
+            )
             wall = time.perf_counter() - t
         return history.seconds[0], wall
 
     def warm_up():
         with limit():
-            training.fit(params, Xd[:4096], Yd[:4096], epochs=1, batch_size=batch_size, lr=LR, momentum=BETA,
-                         rng=0, progress=False)
+            training.fit(
+                params,
+                Xd[:4096],
+                Yd[:4096],
+                epochs=1,
+                batch_size=batch_size,
+                lr=LR,
+                momentum=BETA,
+                rng=0,
+                progress=False,
+            )
 
     return run, warm_up
 
@@ -183,7 +196,7 @@ def _torch_worker(conn, n: int) -> None:
         perm = torch.randperm(rows, generator=torch.Generator().manual_seed(seed))
         t = time.perf_counter()
         for i in range(0, rows, batch_size):
-            idx = perm[i:i + batch_size]
+            idx = perm[i : i + batch_size]
             xb, yb = Xt.index_select(0, idx), yt.index_select(0, idx)
             opt.zero_grad(set_to_none=True)
             loss = F.cross_entropy(model(xb), yb)
@@ -220,7 +233,7 @@ class TorchWorker:
 
     def runner(self, batch_size: int):
         def run(seed: int):
-            self._conn.send((10 ** 9, batch_size, seed))
+            self._conn.send((10**9, batch_size, seed))
             return self._conn.recv(), None
 
         def warm_up():
@@ -247,16 +260,28 @@ def main(argv=None) -> int:
     X, labels = make_data(n)
     Y = one_hot(labels, SIZES[-1])
     weights = sum(m_in * m_out for m_in, m_out in zip(SIZES[:-1], SIZES[1:]))
-    env = {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS",
-                                          "OMP_NUM_THREADS")}
-    print(f"mathdnn epoch benchmark: MLP {'-'.join(map(str, SIZES))} ({weights:,} weights), {n:,} random samples "
-          f"(pixels U[0,1), labels U{{0..9}}), SGD momentum beta={BETA} lr={LR}; best of {args.repeats} "
-          f"(median in brackets)")
+    env = {
+        k: os.environ.get(k)
+        for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")
+    }
+    print(
+        f"mathdnn epoch benchmark: MLP {'-'.join(map(str, SIZES))} ({weights:,} weights), {n:,} random samples "
+        f"(pixels U[0,1), labels U{{0..9}}), SGD momentum beta={BETA} lr={LR}; best of {args.repeats} "
+        f"(median in brackets)"
+    )
     print(f"python {platform.python_version()}, numpy {np.__version__}, BLAS: {blas_info()}")
     print("env: " + ", ".join(f"{k}={v if v is not None else '(unset)'}" for k, v in env.items()))
 
-    results: dict = {"samples": n, "weights": weights, "repeats": args.repeats, "env": env, "blas": blas_info(),
-                     "numpy": np.__version__, "python": platform.python_version(), "statistic": "best"}
+    results: dict = {
+        "samples": n,
+        "weights": weights,
+        "repeats": args.repeats,
+        "env": env,
+        "blas": blas_info(),
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+        "statistic": "best",
+    }
     runners = {}
     for dtype in (np.float32, np.float64):
         for b in (32, 128):
@@ -292,9 +317,11 @@ def main(argv=None) -> int:
     results["gemm_gflops"] = {"float32": rate32, "float64": rate64, "float32_rounds": rates32}
     results["flop_limit_seconds"] = flop_limit
     per_round = ", ".join(f"{r['square_1024']:.0f}" for r in rates32)
-    print(f"GEMM float32: {rate32['square_1024']:.0f} GFLOP/s (1024^3), {rate32['workload_b128']:.0f} GFLOP/s "
-          f"(batch-128 workload shapes); float64: {rate64['square_1024']:.0f} / {rate64['workload_b128']:.0f}; "
-          f"best of {args.repeats} rounds (float32 1024^3 per round: {per_round})")
+    print(
+        f"GEMM float32: {rate32['square_1024']:.0f} GFLOP/s (1024^3), {rate32['workload_b128']:.0f} GFLOP/s "
+        f"(batch-128 workload shapes); float64: {rate64['square_1024']:.0f} / {rate64['workload_b128']:.0f}; "
+        f"best of {args.repeats} rounds (float32 1024^3 per round: {per_round})"
+    )
     print(f"FLOP limit of one epoch = 6 x {weights:,} x {n:,} / {peak:.0f} GFLOP/s = {flop_limit:.3f} s")
     summary = {}
     for key in runners:
@@ -304,45 +331,68 @@ def main(argv=None) -> int:
             summary[key]["fit_wall_best"] = min(walls[key])
     for key, r in summary.items():
         label = key.replace("_", " ")
-        extra = (f"   (fit() wall incl. validation + accuracy pass: {r['fit_wall_best']:.3f} s)"
-                 if "fit_wall_best" in r else "")
+        extra = (
+            f"   (fit() wall incl. validation + accuracy pass: {r['fit_wall_best']:.3f} s)"
+            if "fit_wall_best" in r
+            else ""
+        )
         print(f"  {label:<32}{r['best']:8.3f} s  [{r['median']:.3f}]{extra}")
     if not have_torch:
         print("  PyTorch: skipped (install the crosscheck extra)")
     else:
         info = runners["torch_float32_b32"][0].info
-        print(f"  (PyTorch {info['version']}, {info['threads']} threads, eager, no loss.item() per step, timed in a "
-              f"child process of its own)")
+        print(
+            f"  (PyTorch {info['version']}, {info['threads']} threads, eager, no loss.item() per step, timed in a "
+            f"child process of its own)"
+        )
     results["epochs"] = summary
-    ours = {k[len("ours_"):]: v for k, v in summary.items() if k.startswith("ours_")}
-    torch_res = {k[len("torch_"):]: v for k, v in summary.items() if k.startswith("torch_")} or None
+    ours = {k[len("ours_") :]: v for k, v in summary.items() if k.startswith("ours_")}
+    torch_res = {k[len("torch_") :]: v for k, v in summary.items() if k.startswith("torch_")} or None
 
     jac = bench_jacobian(X, Y)
     bp_per_sample = ours["float64_b32"]["best"] / n
     jac["ratio_to_backprop_float64_b32"] = jac["per_sample"] / bp_per_sample
     results["jacobian_route"] = jac
-    print(f"  literal Jacobian route (float64, {jac['samples']} samples): {1e3 * jac['per_sample']:.1f} ms/sample "
-          f"= {jac['ratio_to_backprop_float64_b32']:,.0f} x back-propagation's {1e6 * bp_per_sample:.1f} us/sample "
-          f"(float64, batch 32)")
+    print(
+        f"  literal Jacobian route (float64, {jac['samples']} samples): {1e3 * jac['per_sample']:.1f} ms/sample "
+        f"= {jac['ratio_to_backprop_float64_b32']:,.0f} x back-propagation's {1e6 * bp_per_sample:.1f} us/sample "
+        f"(float64, batch 32)"
+    )
 
     rows = []
     if torch_res:
         for b in (32, 128):
-            rows.append((f"ours / PyTorch, float32 batch {b}", ours[f"float32_b{b}"]["best"] /
-                         torch_res[f"float32_b{b}"]["best"], "<= 0.6" if b == 32 else ""))
+            rows.append(
+                (
+                    f"ours / PyTorch, float32 batch {b}",
+                    ours[f"float32_b{b}"]["best"] / torch_res[f"float32_b{b}"]["best"],
+                    "<= 0.6" if b == 32 else "",
+                )
+            )
     else:
         rows.append(("ours / PyTorch", float("nan"), "skipped (install the crosscheck extra)"))
     if torch_res:
-        rows.append(("ours (1 BLAS thread) / PyTorch, batch 32", ours["float32_b32_1thread"]["best"] /
-                     torch_res["float32_b32"]["best"], ""))
+        rows.append(
+            (
+                "ours (1 BLAS thread) / PyTorch, batch 32",
+                ours["float32_b32_1thread"]["best"] / torch_res["float32_b32"]["best"],
+                "",
+            )
+        )
     rows.append(("ours / FLOP limit, float32 batch 128", ours["float32_b128"]["best"] / flop_limit, "<= 1.5"))
     rows.append(("ours / FLOP limit, float32 batch 32", ours["float32_b32"]["best"] / flop_limit, ""))
     for b in (32, 128):
-        rows.append((f"float64 / float32, batch {b}", ours[f"float64_b{b}"]["best"] / ours[f"float32_b{b}"]["best"],
-                     ""))
+        rows.append(
+            (f"float64 / float32, batch {b}", ours[f"float64_b{b}"]["best"] / ours[f"float32_b{b}"]["best"], "")
+        )
     for b in (32, 128):
-        rows.append((f"1 BLAS thread / default, float32 batch {b}",
-                     ours[f"float32_b{b}_1thread"]["best"] / ours[f"float32_b{b}"]["best"], ""))
+        rows.append(
+            (
+                f"1 BLAS thread / default, float32 batch {b}",
+                ours[f"float32_b{b}_1thread"]["best"] / ours[f"float32_b{b}"]["best"],
+                "",
+            )
+        )
     rows.append(("Jacobian route / backprop, per sample", jac["ratio_to_backprop_float64_b32"], ""))
     print()
     print(f"{'ratio':<42}{'value':>10}   target")

@@ -8,6 +8,7 @@ statements and errata); ``datasets``, ``training``, ``plots``, ``cli``.
 
 Heavy modules (SymPy, matplotlib, data) are imported on first use: ``import mathdnn_core`` stays fast.
 """
+
 from __future__ import annotations
 
 import importlib

@@ -3,6 +3,7 @@ r"""Input checks shared by every module.
 Every public map of the package validates what it is given and raises an error whose message names what was
 expected (shape, domain) and the paper statement that fixes it. Nothing broadcasts silently.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -10,8 +11,9 @@ import numpy as np
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
-def as_float_array(x, name: str, statement: str, *, ndim: int | tuple[int, ...] | None = None,
-                   allow_nonfinite: bool = False) -> np.ndarray:
+def as_float_array(
+    x, name: str, statement: str, *, ndim: int | tuple[int, ...] | None = None, allow_nonfinite: bool = False
+) -> np.ndarray:
     """Return ``x`` as a float32/float64 array, checking its rank and that it is finite.
 
     float32 and float64 are kept as they are; integers, bools and Python lists become float64.
@@ -36,8 +38,9 @@ def as_float_array(x, name: str, statement: str, *, ndim: int | tuple[int, ...] 
             raise ValueError(f"{name} must be {expected} ({statement}); got shape {arr.shape}")
     if not allow_nonfinite and not np.all(np.isfinite(arr)):
         bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
-        raise ValueError(f"{name} contains {bad} NaN or infinite value(s); {statement} is defined on real "
-                         f"(finite) numbers only")
+        raise ValueError(
+            f"{name} contains {bad} NaN or infinite value(s); {statement} is defined on real (finite) numbers only"
+        )
     return arr
 
 
@@ -54,8 +57,7 @@ def check_width(arr: np.ndarray, width: int, name: str, statement: str) -> None:
 
 def check_same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str, statement: str) -> None:
     if a.shape != b.shape:
-        raise ValueError(f"{name_a} and {name_b} must have the same shape ({statement}); "
-                         f"got {a.shape} and {b.shape}")
+        raise ValueError(f"{name_a} and {name_b} must have the same shape ({statement}); got {a.shape} and {b.shape}")
 
 
 def check_one_hot(y_star: np.ndarray, name: str, statement: str) -> None:
@@ -65,8 +67,9 @@ def check_one_hot(y_star: np.ndarray, name: str, statement: str) -> None:
     ones = np.sum(y_star, axis=-1)
     if not np.all(ones == 1):
         bad = int(np.count_nonzero(ones != 1))
-        raise ValueError(f"{name} must be one-hot: exactly one 1 per row ({statement}: ||y*|| = 1); "
-                         f"{bad} row(s) are not")
+        raise ValueError(
+            f"{name} must be one-hot: exactly one 1 per row ({statement}: ||y*|| = 1); {bad} row(s) are not"
+        )
 
 
 def check_binary(y_star: np.ndarray, name: str, statement: str) -> None:

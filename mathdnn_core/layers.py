@@ -3,6 +3,7 @@ r"""Section 4 of the paper: the dense layer ``L(y, W, b) = y W^T + b``.
 ``W`` has shape ``(m, n)`` (``m`` outputs, ``n`` inputs) exactly as in the paper, ``b`` shape ``(m,)``; ``y`` is one
 row ``(n,)`` or a batch ``(batch, n)``. No hidden transposes.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -20,8 +21,10 @@ def check_dense_parameters(W, b, statement: str = _DENSE) -> tuple[np.ndarray, n
     W = as_float_array(W, "W", statement, ndim=2)
     b = as_float_array(b, "b", statement, ndim=1)
     if b.shape[0] != W.shape[0]:
-        raise ValueError(f"b must have shape ({W.shape[0]},) to match W of shape {W.shape} "
-                         f"({statement}: W in M_(m,n), b in R^m); got {b.shape}")
+        raise ValueError(
+            f"b must have shape ({W.shape[0]},) to match W of shape {W.shape} "
+            f"({statement}: W in M_(m,n), b in R^m); got {b.shape}"
+        )
     return W, b
 
 
@@ -74,8 +77,10 @@ def dense_jacobian_weight_row(y, W, b, row: int) -> np.ndarray:
     """
     y, W, _ = _inputs(y, W, b, "Proposition 4.2", ndim=1)
     if isinstance(row, bool) or not isinstance(row, (int, np.integer)) or not 0 <= row < W.shape[0]:
-        raise ValueError(f"row must be an integer in [0, {W.shape[0] - 1}] (Proposition 4.2: i* in [1, m], "
-                         f"0-based here); got {row!r}")
+        raise ValueError(
+            f"row must be an integer in [0, {W.shape[0] - 1}] (Proposition 4.2: i* in [1, m], "
+            f"0-based here); got {row!r}"
+        )
     jac = np.zeros(W.shape, dtype=np.result_type(y, W))
     jac[row] = y
     return jac
@@ -86,7 +91,8 @@ def dense_jacobian_weights(y, W, b) -> np.ndarray:
 
     Paper: Proposition 4.2
 
-    .. math:: \mathcal{J}_{\mathbb{L}(y, \cdot, b)}(W) = \big[\mathcal{J}_{W_{1,:}} \;\cdots\; \mathcal{J}_{W_{m,:}}\big]
+    .. math:: \mathcal{J}_{\mathbb{L}(y, \cdot, b)}(W)
+              = \big[\mathcal{J}_{W_{1,:}} \;\cdots\; \mathcal{J}_{W_{m,:}}\big]
               = I_m \otimes y \in \mathcal{M}_{m, mn}
     """
     y, W, _ = _inputs(y, W, b, "Proposition 4.2", ndim=1)
@@ -132,6 +138,7 @@ def dense_vjp(y, W, v) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     check_width(y, W.shape[1], "y", f"Proposition 5.2: y in R^n with W of shape {W.shape}")
     check_width(v, W.shape[0], "v", f"Proposition 5.2: upstream gradient in R^m with W of shape {W.shape}")
     if v.shape[0] != y.shape[0]:
-        raise ValueError(f"y and v must have the same number of rows (Proposition 5.2); got {y.shape[0]} and "
-                         f"{v.shape[0]}")
+        raise ValueError(
+            f"y and v must have the same number of rows (Proposition 5.2); got {y.shape[0]} and {v.shape[0]}"
+        )
     return v @ W, v.T @ y, v.sum(axis=0)

@@ -3,11 +3,12 @@ r"""Section 3 of the paper: the categorical cross-entropy, and its fusion with S
 Also the squared error used by the regression variant of the back-propagation notes (seed 003).
 Every function takes one example ``(m,)`` or a batch of rows ``(n, m)``; losses return one value per row.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-from ._validation import (as_float_array, check_binary, check_one_hot, check_same_shape, result_dtype)
+from ._validation import as_float_array, check_binary, check_one_hot, check_same_shape, result_dtype
 from .activations import log_softmax, softmax
 
 _CE = "Definition 3.1"
@@ -17,9 +18,11 @@ def _check_probabilities(y: np.ndarray, statement: str) -> None:
     inside = (y > 0) & (y < 1)
     if not np.all(inside):
         bad = y[~inside]
-        raise ValueError(f"y must lie in the open cube ]0,1[^m ({statement}: xi is defined on ]0,1[^m x {{0,1}}^m); "
-                         f"{bad.size} entr{'y is' if bad.size == 1 else 'ies are'} outside, e.g. {bad.flat[0]!r}. "
-                         f"For probabilities that may round to 0 or 1 use cross_entropy_from_logits")
+        raise ValueError(
+            f"y must lie in the open cube ]0,1[^m ({statement}: xi is defined on ]0,1[^m x {{0,1}}^m); "
+            f"{bad.size} entr{'y is' if bad.size == 1 else 'ies are'} outside, e.g. {bad.flat[0]!r}. "
+            f"For probabilities that may round to 0 or 1 use cross_entropy_from_logits"
+        )
 
 
 def _pair(y, y_star, statement: str) -> tuple[np.ndarray, np.ndarray]:

@@ -13,11 +13,12 @@ The two gradient routes:
     4.3 are assembled and multiplied by the chain rule (Theorem 1.3); the per-example gradients are added
     (Proposition 1.2), as the note after the Corollary of Definition 5.2 describes. Slow by design.
 """
+
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
@@ -52,15 +53,19 @@ def init_params(sizes: Sequence[int], rng: np.random.Generator, dtype=np.float64
     dtype : numpy.float32 or numpy.float64
     """
     if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator, e.g. np.random.default_rng(0); got {type(rng).__name__}")
+        raise TypeError(
+            f"rng must be a numpy.random.Generator, e.g. np.random.default_rng(0); got {type(rng).__name__}"
+        )
     dtype = np.dtype(dtype)
     if dtype not in FLOAT_DTYPES:
         raise TypeError(f"dtype must be float32 or float64; got {dtype}")
     sizes = list(sizes)
-    if len(sizes) < 2 or not all(isinstance(m, (int, np.integer)) and not isinstance(m, bool) and m >= 1
-                                 for m in sizes):
-        raise ValueError(f"sizes must be at least two positive integers [m_0, ..., m_p] ({_NET}: "
-                         f"(m_k) in (N*)^(p+1)); got {sizes}")
+    if len(sizes) < 2 or not all(
+        isinstance(m, (int, np.integer)) and not isinstance(m, bool) and m >= 1 for m in sizes
+    ):
+        raise ValueError(
+            f"sizes must be at least two positive integers [m_0, ..., m_p] ({_NET}: (m_k) in (N*)^(p+1)); got {sizes}"
+        )
     params = []
     for m_in, m_out in zip(sizes[:-1], sizes[1:]):
         W = (rng.standard_normal((m_out, m_in)) * np.sqrt(2.0 / m_in)).astype(dtype)
@@ -81,8 +86,10 @@ def check_params(params, statement: str = _NET) -> Params:
             raise TypeError(f"params[{k - 1}] must be a pair (W^({k}), b^({k})) ({statement})")
         W, b = layers.check_dense_parameters(pair[0], pair[1], f"{statement}, layer {k}")
         if checked and W.shape[1] != checked[-1][0].shape[0]:
-            raise ValueError(f"parameter shapes do not chain ({statement}: W^({k}) in M_(m_{k}, m_{k - 1})): "
-                             f"W^({k}) has shape {W.shape} but layer {k - 1} has {checked[-1][0].shape[0]} outputs")
+            raise ValueError(
+                f"parameter shapes do not chain ({statement}: W^({k}) in M_(m_{k}, m_{k - 1})): "
+                f"W^({k}) has shape {W.shape} but layer {k - 1} has {checked[-1][0].shape[0]} outputs"
+            )
         checked.append((W, b))
     return checked
 
@@ -107,15 +114,14 @@ def parameter_count(sizes_or_params) -> int:
     ----------
     sizes_or_params : the widths ``[m_0, ..., m_p]`` or a parameter list
     """
-    if isinstance(sizes_or_params, (list, tuple)) and sizes_or_params and isinstance(sizes_or_params[0],
-                                                                                      (list, tuple)):
+    if isinstance(sizes_or_params, (list, tuple)) and sizes_or_params and isinstance(sizes_or_params[0], (list, tuple)):
         sizes = layer_sizes(sizes_or_params)
     else:
         sizes = list(sizes_or_params)
-        if len(sizes) < 2 or not all(isinstance(m, (int, np.integer)) and not isinstance(m, bool) and m >= 1
-                                     for m in sizes):
-            raise ValueError(f"sizes must be at least two positive integers (Corollary of Definition 5.1); "
-                             f"got {sizes}")
+        if len(sizes) < 2 or not all(
+            isinstance(m, (int, np.integer)) and not isinstance(m, bool) and m >= 1 for m in sizes
+        ):
+            raise ValueError(f"sizes must be at least two positive integers (Corollary of Definition 5.1); got {sizes}")
     return sum(m_k * (m_prev + 1) for m_prev, m_k in zip(sizes[:-1], sizes[1:]))
 
 
@@ -136,13 +142,15 @@ def unflatten(flat: np.ndarray, sizes: Sequence[int], order: str = "C") -> Param
     if order not in ("C", "F"):
         raise ValueError(f"order must be 'C' (each W row by row) or 'F' (column by column); got {order!r}")
     if flat.ndim != 1 or flat.size != parameter_count(sizes):
-        raise ValueError(f"flat must be 1-D with {parameter_count(sizes)} entries (Corollary of Definition 5.1) for "
-                         f"sizes {sizes}; got shape {flat.shape}")
+        raise ValueError(
+            f"flat must be 1-D with {parameter_count(sizes)} entries (Corollary of Definition 5.1) for "
+            f"sizes {sizes}; got shape {flat.shape}"
+        )
     views, start = [], 0
     for m_in, m_out in zip(sizes[:-1], sizes[1:]):
-        W = flat[start:start + m_out * m_in].reshape(m_out, m_in, order=order)
+        W = flat[start : start + m_out * m_in].reshape(m_out, m_in, order=order)
         start += m_out * m_in
-        views.append((W, flat[start:start + m_out]))
+        views.append((W, flat[start : start + m_out]))
         start += m_out
     return views
 
@@ -155,8 +163,10 @@ def _check_inputs(X, params, statement: str):
     X = as_float_array(X, "X", statement, ndim=2)
     m0 = params[0][0].shape[1]
     if X.shape[1] != m0:
-        raise ValueError(f"X must have shape (n, {m0}) to match W^(1) of shape {params[0][0].shape} "
-                         f"({statement}: x in R^(m_0)); got {X.shape}")
+        raise ValueError(
+            f"X must have shape (n, {m0}) to match W^(1) of shape {params[0][0].shape} "
+            f"({statement}: x in R^(m_0)); got {X.shape}"
+        )
     if X.shape[0] == 0:
         raise ValueError(f"X must hold at least one example ({statement}); got shape {X.shape}")
     return X, params
@@ -165,12 +175,16 @@ def _check_inputs(X, params, statement: str):
 def _check_targets(Y, X, params, statement: str) -> np.ndarray:
     mp = params[-1][0].shape[0]
     if np.ndim(Y) != 2:
-        raise ValueError(f"Y must be one-hot targets of shape (n, {mp}) ({statement}: y* in {{0,1}}^(m_p)); "
-                         f"got shape {np.shape(Y)} (integer labels? use mathdnn_core.datasets.one_hot)")
+        raise ValueError(
+            f"Y must be one-hot targets of shape (n, {mp}) ({statement}: y* in {{0,1}}^(m_p)); "
+            f"got shape {np.shape(Y)} (integer labels? use mathdnn_core.datasets.one_hot)"
+        )
     Y = as_float_array(Y, "Y", statement, ndim=2, allow_nonfinite=True)  # the one-hot check rejects NaN and inf
     if Y.shape != (X.shape[0], mp):
-        raise ValueError(f"Y must have shape ({X.shape[0]}, {mp}): one one-hot row per row of X, {mp} classes "
-                         f"({statement}); got {Y.shape}")
+        raise ValueError(
+            f"Y must have shape ({X.shape[0]}, {mp}): one one-hot row per row of X, {mp} classes "
+            f"({statement}); got {Y.shape}"
+        )
     check_one_hot(Y, "Y", statement)
     return Y
 
@@ -223,7 +237,8 @@ def forward(X, params) -> np.ndarray:
     Paper: Definition 5.1
 
     .. math:: \mathcal{N}_{c^+}(x) = (\mathcal{S} \circ \mathbb{L}^{(p)}) \circ
-              (\mathcal{R}^{(p-1)} \circ \mathbb{L}^{(p-1)}) \circ \cdots \circ (\mathcal{R}^{(1)} \circ \mathbb{L}^{(1)})(x)
+              (\mathcal{R}^{(p-1)} \circ \mathbb{L}^{(p-1)}) \circ \cdots
+              \circ (\mathcal{R}^{(1)} \circ \mathbb{L}^{(1)})(x)
 
     Returns
     -------
@@ -252,15 +267,19 @@ def predict(X, params) -> np.ndarray:
         z = logits(X, params)
     bad = z.size - np.count_nonzero(np.isfinite(z))
     if bad:
-        raise ValueError(f"the network's output z^(p) holds {bad} NaN or infinite value(s): the parameters are finite "
-                         f"but too large for {z.dtype} (overflow), so no class can be predicted ({_NET})")
+        raise ValueError(
+            f"the network's output z^(p) holds {bad} NaN or infinite value(s): the parameters are finite "
+            f"but too large for {z.dtype} (overflow), so no class can be predicted ({_NET})"
+        )
     return np.argmax(z, axis=1)
 
 
 def _check_reduction(reduction: str) -> None:
     if reduction not in REDUCTIONS:
-        raise ValueError(f"reduction must be one of {REDUCTIONS} ({_OBJ} uses 'sum'; 'mean' is the minibatch "
-                         f"estimate of the note after Definition 6.6); got {reduction!r}")
+        raise ValueError(
+            f"reduction must be one of {REDUCTIONS} ({_OBJ} uses 'sum'; 'mean' is the minibatch "
+            f"estimate of the note after Definition 6.6); got {reduction!r}"
+        )
 
 
 def _reduce(values: np.ndarray, reduction: str):
@@ -333,7 +352,8 @@ class BackpropWorkspace:
             \delta^{(p)} = c\,(\mathcal{S}(z^{(p)}) - Y^*) \ \text{(Prop. 5.3)},\quad
             \nabla_{W^{(k)}} = \delta^{(k)T} a^{(k-1)},\ \nabla_{b^{(k)}} = \mathbb{1}^T\delta^{(k)}
             \ \text{(Props. 5.2, 4.3)},\quad
-            \delta^{(k-1)} = (\delta^{(k)} W^{(k)}) \odot \mathbb{1}_{\mathbb{R}^{+*}}(z^{(k-1)}) \ \text{(Props. 4.1, 5.1)}
+            \delta^{(k-1)} = (\delta^{(k)} W^{(k)}) \odot \mathbb{1}_{\mathbb{R}^{+*}}(z^{(k-1)})
+            \ \text{(Props. 4.1, 5.1)}
 
         Returns ``(sum of the batch's cross-entropies, grads)`` where ``grads`` is ``scale`` times the gradient of
         that sum (``scale = 1/n`` gives the mean). ``grads`` are the workspace's buffers.
@@ -444,8 +464,11 @@ def jacobian_gradients(X, Y, params, reduction: str = "sum") -> Params:
                 dW[row] += upstream @ layers.dense_jacobian_weight_row(a_prev, W, b, row)  # Proposition 4.2
             db += upstream @ layers.dense_jacobian_bias(a_prev, W, b)  # Proposition 4.3
             if k > 0:
-                upstream = (upstream @ layers.dense_jacobian_input(a_prev, W, b)  # Proposition 4.1
-                            @ activations.relu_jacobian(cache.preactivations[k - 1][i]))  # Proposition 2.1
+                upstream = (
+                    upstream
+                    @ layers.dense_jacobian_input(a_prev, W, b)  # Proposition 4.1
+                    @ activations.relu_jacobian(cache.preactivations[k - 1][i])
+                )  # Proposition 2.1
     if reduction == "mean":
         totals = [(dW / X.shape[0], db / X.shape[0]) for dW, db in totals]
     return totals
@@ -471,7 +494,8 @@ def gradients(X, Y, params, method: str = "backprop", reduction: str = "sum") ->
     list of (dW, db) with the shapes of ``params``
     """
     if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS} (the two routes of the Corollary of Definition 5.2); "
-                         f"got {method!r}")
+        raise ValueError(
+            f"method must be one of {METHODS} (the two routes of the Corollary of Definition 5.2); got {method!r}"
+        )
     route = backprop_gradients if method == "backprop" else jacobian_gradients
     return route(X, Y, params, reduction=reduction)

@@ -26,10 +26,11 @@ The paper prints ``x^{(n+1)} = x^{(n)} - alpha m^{(n)}``: the step uses the *pre
 mean), so the factor costs nothing there, and the in-place update is three passes over the parameters instead of
 five. :meth:`GradientDescent.step_` likewise takes ``G = alpha grad f`` (``gradient_scale = alpha``).
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -39,17 +40,24 @@ Params = list[tuple[np.ndarray, np.ndarray]]
 
 
 def _check_lr(lr) -> float:
-    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.floating, np.integer)) or not np.isfinite(lr) \
-            or lr <= 0:
-        raise ValueError(f"the learning rate alpha must be a positive real number (Definition 6.4: alpha in R+*); "
-                         f"got {lr!r}")
+    if (
+        isinstance(lr, bool)
+        or not isinstance(lr, (int, float, np.floating, np.integer))
+        or not np.isfinite(lr)
+        or lr <= 0
+    ):
+        raise ValueError(
+            f"the learning rate alpha must be a positive real number (Definition 6.4: alpha in R+*); got {lr!r}"
+        )
     return float(lr)
 
 
 def _check_beta(beta) -> float:
     if isinstance(beta, bool) or not isinstance(beta, (int, float, np.floating, np.integer)) or not 0 <= beta < 1:
-        raise ValueError(f"beta must lie in [0, 1[ (Definition 6.5 prints [0, 1], but beta = 1 keeps m = 0 forever "
-                         f"and the iterates never move); got {beta!r}")
+        raise ValueError(
+            f"beta must lie in [0, 1[ (Definition 6.5 prints [0, 1], but beta = 1 keeps m = 0 forever "
+            f"and the iterates never move); got {beta!r}"
+        )
     return float(beta)
 
 
@@ -70,8 +78,10 @@ def _rebuild(tree, leaves: list[np.ndarray]):
 def _check_same_structure(grads, reference, what: str) -> None:
     g, r = _leaves(grads), _leaves(reference)
     if len(g) != len(r) or any(a.shape != b.shape for a, b in zip(g, r)):
-        raise ValueError(f"{what} must have the structure of the parameters: shapes "
-                         f"{[b.shape for b in r]}; got {[a.shape for a in g]}")
+        raise ValueError(
+            f"{what} must have the structure of the parameters: shapes "
+            f"{[b.shape for b in r]}; got {[a.shape for a in g]}"
+        )
 
 
 def apply_updates(params, updates):
@@ -164,10 +174,13 @@ class Momentum:
             raise TypeError("state must come from Momentum.init (Definition 6.5: m^(0) = 0)")
         leaves = _leaves(grads)
         if len(leaves) != len(state.momentum) or any(g.shape != m.shape for g, m in zip(leaves, state.momentum)):
-            raise ValueError(f"grads must have the structure of the parameters: shapes "
-                             f"{[m.shape for m in state.momentum]}; got {[g.shape for g in leaves]}")
-        momentum = [self.beta * m + (1.0 - self.beta) * np.asarray(g, dtype=m.dtype)
-                    for g, m in zip(leaves, state.momentum)]
+            raise ValueError(
+                f"grads must have the structure of the parameters: shapes "
+                f"{[m.shape for m in state.momentum]}; got {[g.shape for g in leaves]}"
+            )
+        momentum = [
+            self.beta * m + (1.0 - self.beta) * np.asarray(g, dtype=m.dtype) for g, m in zip(leaves, state.momentum)
+        ]
         updates = [-self.lr * m for m in momentum]
         return _rebuild(grads, updates), MomentumState(momentum, state.step + 1)
 
@@ -209,10 +222,11 @@ def minibatches(n: int, batch_size: int = 32, rng: np.random.Generator | None = 
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n must be a positive number of samples (Definition 6.6); got {n!r}")
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or not 1 <= batch_size:
-        raise ValueError(f"batch_size must be a positive integer (note after Definition 6.6: b = 32 generally); "
-                         f"got {batch_size!r}")
+        raise ValueError(
+            f"batch_size must be a positive integer (note after Definition 6.6: b = 32 generally); got {batch_size!r}"
+        )
     order = np.arange(n) if rng is None else rng.permutation(n)
-    return [order[i:i + batch_size] for i in range(0, n, batch_size)]
+    return [order[i : i + batch_size] for i in range(0, n, batch_size)]
 
 
 def gradient_descent_sequence(grad: Callable[[np.ndarray], np.ndarray], x0, lr: float, steps: int) -> np.ndarray:
@@ -236,8 +250,9 @@ def gradient_descent_sequence(grad: Callable[[np.ndarray], np.ndarray], x0, lr: 
     return np.array(path)
 
 
-def momentum_sequence(grad: Callable[[np.ndarray], np.ndarray], x0, lr: float, beta: float, steps: int,
-                      indexing: str = "standard") -> np.ndarray:
+def momentum_sequence(
+    grad: Callable[[np.ndarray], np.ndarray], x0, lr: float, beta: float, steps: int, indexing: str = "standard"
+) -> np.ndarray:
     r"""The momentum sequence ``x^{(0)}, ..., x^{(steps)}`` of a function ``f: R^m -> R``.
 
     Paper: Definition 6.5

@@ -39,6 +39,7 @@ Example::
     >>> paper.parse_paper_line("Propositions 4.1, 5.1; Seed 003, Proposition 1.2")
     ('Proposition 4.1', 'Proposition 5.1')
 """
+
 from __future__ import annotations
 
 import difflib
@@ -48,9 +49,25 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-__all__ = ["Erratum", "Statement", "CATALOGUE", "NOTATION_ERRATA", "ERRATUM_PLACES", "get", "by_section", "errata",
-           "implementing", "resolve", "paper_lines", "parse_paper_line", "cited_statements", "ids", "NOTEBOOKS", "DEMONSTRATED_IN",
-           "markdown_table"]
+__all__ = [
+    "Erratum",
+    "Statement",
+    "CATALOGUE",
+    "NOTATION_ERRATA",
+    "ERRATUM_PLACES",
+    "get",
+    "by_section",
+    "errata",
+    "implementing",
+    "resolve",
+    "paper_lines",
+    "parse_paper_line",
+    "cited_statements",
+    "ids",
+    "NOTEBOOKS",
+    "DEMONSTRATED_IN",
+    "markdown_table",
+]
 
 #: Allowed values of :attr:`Erratum.where`.
 ERRATUM_PLACES = ("statement", "proof", "note", "notation")
@@ -131,19 +148,22 @@ _N_STAR_RECURSION = _E(
     "statement",
     r"x^{(n+1)} = \ldots \quad n \in \mathbb{N}^*",
     r"n \in \mathbb{N}: the case n = 0 gives x^{(0)} only, so with n \in \mathbb{N}^* the term x^{(1)} is never "
-    r"defined and the recursion cannot start")
+    r"defined and the recursion cannot start",
+)
 
 _SHAPES_67 = (
     r"(W^{(k)(0)}, b^{(k)(0)}) \in \mathcal{M}_{m_{k+1},m_k} \times \mathbb{R}^{m_{k+1}}",
     r"(W^{(k)(0)}, b^{(k)(0)}) \in \mathcal{M}_{m_k,m_{k-1}} \times \mathbb{R}^{m_k}, the shapes of Definition 5.1 "
-    r"(W^{(k)} maps \mathbb{R}^{m_{k-1}} to \mathbb{R}^{m_k})")
+    r"(W^{(k)} maps \mathbb{R}^{m_{k-1}} to \mathbb{R}^{m_k})",
+)
 
 _W_TYPO = _E("statement", r"(W^{(W)(n)})_{k \in [\![1,p]\!]}", r"(W^{(k)(n)})_{k \in [\![1,p]\!]}")
 
 _ASSUMPTION_1_CAVEAT = (
     r"differentiable wherever no hidden pre-activation z^{(k)}_i (k < p) is 0; at the other points it can fail to "
     r"be (ReLU has a kink there) and the formulas apply the convention max(0,\cdot)'(0) = 0 of Assumption 1, "
-    r"not a derivative")
+    r"not a derivative"
+)
 
 # ----------------------------------------------------------------------------------------------------------------
 # The catalogue, in the order of the paper
@@ -151,399 +171,793 @@ _ASSUMPTION_1_CAVEAT = (
 CATALOGUE: tuple[Statement, ...] = (
     # ------------------------------------------------------------------------------------------------ Section 1
     Statement(
-        "Definition 1.1", "Definition", "1.1", 1, "Differentiability",
+        "Definition 1.1",
+        "Definition",
+        "1.1",
+        1,
+        "Differentiability",
         r"$f: E \subseteq \mathbb{R}^n \to \mathbb{R}^m$ is differentiable on $E$ if at every $a \in \mathring{E}$ a "
         r"linear map $\partial f/\partial\cdot(a) \in \mathcal{L}(\mathbb{R}^n, \mathbb{R}^m)$ gives "
         r"$f(a+h) = f(a) + \partial f/\partial h(a) + o(\|h\|_n)$ as $h \to 0$.",
         implemented_by=_names("differentials", "linearization_remainder"),
-        checked_by=(_TD + "test_definition_1_1_remainder_of_smooth_maps_is_little_o",
-                    _TD + "test_proposition_2_1_relu_is_not_differentiable_at_0")),
+        checked_by=(
+            _TD + "test_definition_1_1_remainder_of_smooth_maps_is_little_o",
+            _TD + "test_proposition_2_1_relu_is_not_differentiable_at_0",
+        ),
+    ),
     Statement(
-        "Proposition 1.1", "Proposition", "1.1", 1, "Uniqueness of the differential; differentiable implies continuous",
+        "Proposition 1.1",
+        "Proposition",
+        "1.1",
+        1,
+        "Uniqueness of the differential; differentiable implies continuous",
         r"For $f \in \mathcal{D}(E,F)$ and $a \in \mathring{E}$ the differential $\partial f/\partial\cdot(a)$ is "
         r"unique, and $f$ is continuous on $\mathring{E}$.",
-        errata=(_E("statement", r"\mathcal{D}(E, F) \subset \mathcal{C}(E, F)",
-                   r"every f \in \mathcal{D}(E, F) is continuous on \mathring{E}: Definition 1.1 says nothing at the "
-                   r"points of E \setminus \mathring{E} (on E = [0,1], f = \mathbb{1}_{\{0\}} is in "
-                   r"\mathcal{D}(E, \mathbb{R}) but not continuous at 0)"),),
-        checked_by=(_TD + "test_proposition_1_1_differential_is_unique",
-                    _TD + "test_proposition_1_1_differentiable_implies_continuous")),
+        errata=(
+            _E(
+                "statement",
+                r"\mathcal{D}(E, F) \subset \mathcal{C}(E, F)",
+                r"every f \in \mathcal{D}(E, F) is continuous on \mathring{E}: Definition 1.1 says nothing at the "
+                r"points of E \setminus \mathring{E} (on E = [0,1], f = \mathbb{1}_{\{0\}} is in "
+                r"\mathcal{D}(E, \mathbb{R}) but not continuous at 0)",
+            ),
+        ),
+        checked_by=(
+            _TD + "test_proposition_1_1_differential_is_unique",
+            _TD + "test_proposition_1_1_differentiable_implies_continuous",
+        ),
+    ),
     Statement(
-        "Definition 1.2", "Definition", "1.2", 1, "Jacobian matrix",
+        "Definition 1.2",
+        "Definition",
+        "1.2",
+        1,
+        "Jacobian matrix",
         r"For $f = (f_1 \dots f_m) \in \mathcal{D}(E,F)$ each $f_i$ is differentiable and "
-        r"$\mathcal{J}_f: \mathring{E} \to \mathcal{M}_{m,n}$, $\mathcal{J}_f(a)_{i,j} = \partial f_i/\partial e_j(a)$; "
+        r"$\mathcal{J}_f: \mathring{E} \to \mathcal{M}_{m,n}$, "
+        r"$\mathcal{J}_f(a)_{i,j} = \partial f_i/\partial e_j(a)$; "
         r"it is the gradient $\nabla_f$ when $m = 1$ and the derivative $f'$ when $m = n = 1$.",
         implemented_by=_names("differentials", "numerical_jacobian"),
-        errata=(_E("statement",
-                   r"\frac{\partial f_m}{\partial a}(a) \;\cdots\; \frac{\partial f_m}{\partial a}(a) "
-                   r"\text{ (last row of (2))}",
-                   r"\frac{\partial f_m}{\partial e_1}(a) \;\cdots\; \frac{\partial f_m}{\partial e_n}(a)"),),
-        checked_by=(_TD + "test_numerical_jacobian_matches_sympy_jacobian",
-                    _TD + "test_finite_difference_orders_central_2_forward_1")),
+        errata=(
+            _E(
+                "statement",
+                r"\frac{\partial f_m}{\partial a}(a) \;\cdots\; \frac{\partial f_m}{\partial a}(a) "
+                r"\text{ (last row of (2))}",
+                r"\frac{\partial f_m}{\partial e_1}(a) \;\cdots\; \frac{\partial f_m}{\partial e_n}(a)",
+            ),
+        ),
+        checked_by=(
+            _TD + "test_numerical_jacobian_matches_sympy_jacobian",
+            _TD + "test_finite_difference_orders_central_2_forward_1",
+        ),
+    ),
     Statement(
-        "Corollary of Definition 1.2", "Corollary", "1.2", 1, "The Jacobian is the matrix of the differential",
+        "Corollary of Definition 1.2",
+        "Corollary",
+        "1.2",
+        1,
+        "The Jacobian is the matrix of the differential",
         r"$\mathcal{J}_f(a)$ is the canonical matrix of the differential: "
         r"$\partial f/\partial h(a) = h\,\mathcal{J}_f(a)^T$ for every $h \in \mathbb{R}^n$.",
-        checked_by=(_TD + "test_corollary_of_definition_1_2_jacobian_is_matrix_of_differential",)),
+        checked_by=(_TD + "test_corollary_of_definition_1_2_jacobian_is_matrix_of_differential",),
+    ),
     Statement(
-        "Proposition 1.2", "Proposition", "1.2", 1, "Sum rule",
+        "Proposition 1.2",
+        "Proposition",
+        "1.2",
+        1,
+        "Sum rule",
         r"$f, g \in \mathcal{D}(E,F) \Rightarrow g + f \in \mathcal{D}(E,\mathbb{R}^m)$ and "
         r"$\mathcal{J}_{g+f}(a) = \mathcal{J}_g(a) + \mathcal{J}_f(a) \in \mathcal{M}_{m,n}$.",
         implemented_by=_names("differentials", "sum_jacobian"),
-        errata=(_E("statement", r"\mathcal{J}_{g+f} : \mathring{E} \longrightarrow F",
-                   r"\mathcal{J}_{g+f} : \mathring{E} \longrightarrow \mathcal{M}_{m,n}"),
-                _E("statement", r"g + f \in \mathcal{D}(E, F)",
-                   r"g + f \in \mathcal{D}(E, \mathbb{R}^m): F need not be closed under addition "
-                   r"(F = ]0,1[, f = g = 0.6 gives g + f = 1.2 \notin F)")),
-        checked_by=(_TD + "test_proposition_1_2_sum_rule",)),
+        errata=(
+            _E(
+                "statement",
+                r"\mathcal{J}_{g+f} : \mathring{E} \longrightarrow F",
+                r"\mathcal{J}_{g+f} : \mathring{E} \longrightarrow \mathcal{M}_{m,n}",
+            ),
+            _E(
+                "statement",
+                r"g + f \in \mathcal{D}(E, F)",
+                r"g + f \in \mathcal{D}(E, \mathbb{R}^m): F need not be closed under addition "
+                r"(F = ]0,1[, f = g = 0.6 gives g + f = 1.2 \notin F)",
+            ),
+        ),
+        checked_by=(_TD + "test_proposition_1_2_sum_rule",),
+    ),
     Statement(
-        "Theorem 1.3", "Theorem", "1.3", 1, "Chain rule",
+        "Theorem 1.3",
+        "Theorem",
+        "1.3",
+        1,
+        "Chain rule",
         r"$f \in \mathcal{D}(E,F)$, $g \in \mathcal{D}(F,G)$ with $f(\mathring{E}) \subseteq \mathring{F}$ "
         r"$\Rightarrow g \circ f \in \mathcal{D}(E,G)$ and "
         r"$\mathcal{J}_{g \circ f}(a) = \mathcal{J}_g(f(a))\,\mathcal{J}_f(a) \in \mathcal{M}_{p,n}$.",
         implemented_by=_names("differentials", "chain_jacobian", "compose_jacobians"),
-        errata=(_E("statement", r"\mathcal{J}_{g \circ f} : \mathring{E} \longrightarrow G",
-                   r"\mathcal{J}_{g \circ f} : \mathring{E} \longrightarrow \mathcal{M}_{p,n}"),
-                _E("statement",
-                   r"f \in \mathcal{D}(E, F),\ g \in \mathcal{D}(F, G) \Longrightarrow g \circ f \in \mathcal{D}(E, G)",
-                   r"also needs f(\mathring{E}) \subseteq \mathring{F}, i.e. g differentiable at every f(a): with "
-                   r"F = [0, +\infty[, f(x) = x^2 \in \mathcal{D}(\mathbb{R}, F) and g = \sqrt{\cdot} \in "
-                   r"\mathcal{D}(F, \mathbb{R}) (Definition 1.1 only asks for differentiability on ]0, +\infty[), "
-                   r"g \circ f = |\cdot| is not differentiable at 0"),
-                _E("proof",
-                   r"\underset{h \to 0}{o}\Big(\big\| \tfrac{\partial f}{\partial h}(a) + "
-                   r"\underset{h \to 0}{o}(\|h\|_n) \big\|_n\Big)",
-                   r"\underset{h \to 0}{o}\Big(\big\| \tfrac{\partial f}{\partial h}(a) + "
-                   r"\underset{h \to 0}{o}(\|h\|_n) \big\|_m\Big) (the argument is a vector of \mathbb{R}^m)"),
-                _E("proof",
-                   r"\frac{\partial g}{\partial \cdot}(a) \in \mathcal{L}(\mathbb{R}^m, \mathbb{R}^p), "
-                   r"\frac{\partial g}{\partial \cdot}(a) \in \mathcal{C}(\mathbb{R}^m, \mathbb{R}^p) "
-                   r"\text{ (justifications of the 3rd and 4th equalities)}",
-                   r"\frac{\partial g}{\partial \cdot}(f(a)): the differential of g is taken at f(a), not at a")),
-        checked_by=(_TD + "test_theorem_1_3_chain_rule_dense_relu_dense",
-                    _TD + "test_theorem_1_3_compose_jacobians_smooth_chain")),
+        errata=(
+            _E(
+                "statement",
+                r"\mathcal{J}_{g \circ f} : \mathring{E} \longrightarrow G",
+                r"\mathcal{J}_{g \circ f} : \mathring{E} \longrightarrow \mathcal{M}_{p,n}",
+            ),
+            _E(
+                "statement",
+                r"f \in \mathcal{D}(E, F),\ g \in \mathcal{D}(F, G) \Longrightarrow g \circ f \in \mathcal{D}(E, G)",
+                r"also needs f(\mathring{E}) \subseteq \mathring{F}, i.e. g differentiable at every f(a): with "
+                r"F = [0, +\infty[, f(x) = x^2 \in \mathcal{D}(\mathbb{R}, F) and g = \sqrt{\cdot} \in "
+                r"\mathcal{D}(F, \mathbb{R}) (Definition 1.1 only asks for differentiability on ]0, +\infty[), "
+                r"g \circ f = |\cdot| is not differentiable at 0",
+            ),
+            _E(
+                "proof",
+                r"\underset{h \to 0}{o}\Big(\big\| \tfrac{\partial f}{\partial h}(a) + "
+                r"\underset{h \to 0}{o}(\|h\|_n) \big\|_n\Big)",
+                r"\underset{h \to 0}{o}\Big(\big\| \tfrac{\partial f}{\partial h}(a) + "
+                r"\underset{h \to 0}{o}(\|h\|_n) \big\|_m\Big) (the argument is a vector of \mathbb{R}^m)",
+            ),
+            _E(
+                "proof",
+                r"\frac{\partial g}{\partial \cdot}(a) \in \mathcal{L}(\mathbb{R}^m, \mathbb{R}^p), "
+                r"\frac{\partial g}{\partial \cdot}(a) \in \mathcal{C}(\mathbb{R}^m, \mathbb{R}^p) "
+                r"\text{ (justifications of the 3rd and 4th equalities)}",
+                r"\frac{\partial g}{\partial \cdot}(f(a)): the differential of g is taken at f(a), not at a",
+            ),
+        ),
+        checked_by=(
+            _TD + "test_theorem_1_3_chain_rule_dense_relu_dense",
+            _TD + "test_theorem_1_3_compose_jacobians_smooth_chain",
+        ),
+    ),
     Statement(
-        "Assumption 1", "Assumption", "1", 1, "Derivative of max(0, .) (a convention)",
+        "Assumption 1",
+        "Assumption",
+        "1",
+        1,
+        "Derivative of max(0, .) (a convention)",
         r"$\max(0,\cdot)$ is treated as differentiable on $\mathbb{R}$ with "
         r"$\max(0,\cdot)'(x) = \mathbb{1}_{\mathbb{R}^{+*}}(x)$, i.e. the value 0 at 0 (true derivative on "
         r"$\mathbb{R}^*$ only).",
         implemented_by=_names("activations", "relu_derivative"),
-        errata=(_E("notation",
-                   r"Note: \ldots the notation \mathbb{R}^* means \mathbb{R}_{\setminus\{0\}}",
-                   r"the formula uses \mathbb{R}^{+*} = ]0, +\infty[ (positive reals, 0 excluded), so "
-                   r"\mathbb{1}_{\mathbb{R}^{+*}}(0) = 0; \mathbb{R}^* = \mathbb{R} \setminus \{0\} is where the "
-                   r"derivative really exists"),
-                _E("statement", r"max(0,\cdot) \in \mathcal{D}(\mathbb{R}, \mathbb{R}^+)",
-                   r"max(0,\cdot) \in \mathcal{D}(\mathbb{R}^*, \mathbb{R}^+) only: at 0 the one-sided derivatives "
-                   r"are 0 and 1, so max(0,\cdot)'(0) := 0 is a convention (the one PyTorch, JAX and TensorFlow "
-                   r"use), not a derivative")),
-        checked_by=(_TD + "test_proposition_2_1_relu_is_not_differentiable_at_0",)),
+        errata=(
+            _E(
+                "notation",
+                r"Note: \ldots the notation \mathbb{R}^* means \mathbb{R}_{\setminus\{0\}}",
+                r"the formula uses \mathbb{R}^{+*} = ]0, +\infty[ (positive reals, 0 excluded), so "
+                r"\mathbb{1}_{\mathbb{R}^{+*}}(0) = 0; \mathbb{R}^* = \mathbb{R} \setminus \{0\} is where the "
+                r"derivative really exists",
+            ),
+            _E(
+                "statement",
+                r"max(0,\cdot) \in \mathcal{D}(\mathbb{R}, \mathbb{R}^+)",
+                r"max(0,\cdot) \in \mathcal{D}(\mathbb{R}^*, \mathbb{R}^+) only: at 0 the one-sided derivatives "
+                r"are 0 and 1, so max(0,\cdot)'(0) := 0 is a convention (the one PyTorch, JAX and TensorFlow "
+                r"use), not a derivative",
+            ),
+        ),
+        checked_by=(_TD + "test_proposition_2_1_relu_is_not_differentiable_at_0",),
+    ),
     # ------------------------------------------------------------------------------------------------ Section 2
     Statement(
-        "Definition 2.1", "Definition", "2.1", 2, "ReLU",
+        "Definition 2.1",
+        "Definition",
+        "2.1",
+        2,
+        "ReLU",
         r"$\mathcal{R}: \mathbb{R}^m \to \mathbb{R}^m$, "
         r"$z \mapsto [\max(0, z_1) \cdots \max(0, z_m)]$.",
         implemented_by=_names("activations", "relu"),
-        errata=(_E("statement", r"z \longmapsto \begin{bmatrix} max(0, z_1) \\ \vdots \\ max(0, z_m) \end{bmatrix}",
-                   r"z \longmapsto \begin{bmatrix} max(0, z_1) & \cdots & max(0, z_m) \end{bmatrix}: "
-                   r"Convention 2 makes vectors rows, and the printed column has the wrong shape"),)),
+        errata=(
+            _E(
+                "statement",
+                r"z \longmapsto \begin{bmatrix} max(0, z_1) \\ \vdots \\ max(0, z_m) \end{bmatrix}",
+                r"z \longmapsto \begin{bmatrix} max(0, z_1) & \cdots & max(0, z_m) \end{bmatrix}: "
+                r"Convention 2 makes vectors rows, and the printed column has the wrong shape",
+            ),
+        ),
+    ),
     Statement(
-        "Proposition 2.1", "Proposition", "2.1", 2, "Jacobian of ReLU",
+        "Proposition 2.1",
+        "Proposition",
+        "2.1",
+        2,
+        "Jacobian of ReLU",
         r"Under Assumption 1, $\mathcal{J}_{\mathcal{R}}(z) = \mathrm{diag}(\mathbb{1}_{\mathbb{R}^{+*}}(z_1), "
         r"\dots, \mathbb{1}_{\mathbb{R}^{+*}}(z_m))$ (a true Jacobian where every $z_i \neq 0$).",
         implemented_by=_names("activations", "relu_jacobian"),
-        errata=(_E("statement", r"\mathcal{R} \in \mathcal{D}(\mathbb{R}^m, \mathbb{R}^m)",
-                   r"\mathcal{R} \in \mathcal{D}(U, \mathbb{R}^m) with U = \{z : z_i \neq 0\ \forall i\}; at a z with "
-                   r"some z_i = 0 the displayed matrix is the convention of Assumption 1, not a Jacobian (the "
-                   r"remainder ratio of Definition 1.1 stays bounded away from 0 for every candidate matrix)"),),
-        checked_by=(_TD + "test_proposition_2_1_relu_is_not_differentiable_at_0",)),
+        errata=(
+            _E(
+                "statement",
+                r"\mathcal{R} \in \mathcal{D}(\mathbb{R}^m, \mathbb{R}^m)",
+                r"\mathcal{R} \in \mathcal{D}(U, \mathbb{R}^m) with U = \{z : z_i \neq 0\ \forall i\}; at a z with "
+                r"some z_i = 0 the displayed matrix is the convention of Assumption 1, not a Jacobian (the "
+                r"remainder ratio of Definition 1.1 stays bounded away from 0 for every candidate matrix)",
+            ),
+        ),
+        checked_by=(_TD + "test_proposition_2_1_relu_is_not_differentiable_at_0",),
+    ),
     Statement(
-        "Definition 2.2", "Definition", "2.2", 2, "Softmax",
+        "Definition 2.2",
+        "Definition",
+        "2.2",
+        2,
+        "Softmax",
         r"$\mathcal{S}: \mathbb{R}^m \to\ ]0,1[^m$ ($m \geq 2$), "
         r"$\mathcal{S}(z)_i = e^{z_i} / \sum_{k=1}^m e^{z_k}$.",
         implemented_by=_names("activations", "softmax", "log_softmax"),
-        errata=(_E("statement", r"\mathscr{S} : \mathbb{R}^m \longrightarrow ]0,1[^m",
-                   r"\mathscr{S} : \mathbb{R}^m \longrightarrow ]0,1[^m for m \geq 2 only: for m = 1, "
-                   r"\mathscr{S} \equiv 1 \notin ]0,1["),
-                _E("statement", r"z \longmapsto \begin{bmatrix} \frac{e^{z_1}}{\sum_{k=1}^m e^{z_k}} \\ \vdots \\ "
-                                r"\frac{e^{z_m}}{\sum_{k=1}^m e^{z_k}} \end{bmatrix}",
-                   r"z \longmapsto \begin{bmatrix} \frac{e^{z_1}}{\sum_k e^{z_k}} & \cdots & "
-                   r"\frac{e^{z_m}}{\sum_k e^{z_k}} \end{bmatrix}: a row, by Convention 2"),),
-        checked_by=(_TN + "test_jacobian_route_needs_two_classes",)),
+        errata=(
+            _E(
+                "statement",
+                r"\mathscr{S} : \mathbb{R}^m \longrightarrow ]0,1[^m",
+                r"\mathscr{S} : \mathbb{R}^m \longrightarrow ]0,1[^m for m \geq 2 only: for m = 1, "
+                r"\mathscr{S} \equiv 1 \notin ]0,1[",
+            ),
+            _E(
+                "statement",
+                r"z \longmapsto \begin{bmatrix} \frac{e^{z_1}}{\sum_{k=1}^m e^{z_k}} \\ \vdots \\ "
+                r"\frac{e^{z_m}}{\sum_{k=1}^m e^{z_k}} \end{bmatrix}",
+                r"z \longmapsto \begin{bmatrix} \frac{e^{z_1}}{\sum_k e^{z_k}} & \cdots & "
+                r"\frac{e^{z_m}}{\sum_k e^{z_k}} \end{bmatrix}: a row, by Convention 2",
+            ),
+        ),
+        checked_by=(_TN + "test_jacobian_route_needs_two_classes",),
+    ),
     Statement(
-        "Proposition 2.2", "Proposition", "2.2", 2, "Jacobian of Softmax",
+        "Proposition 2.2",
+        "Proposition",
+        "2.2",
+        2,
+        "Jacobian of Softmax",
         r"$\mathcal{S} \in \mathcal{D}(\mathbb{R}^m, ]0,1[^m)$ with "
         r"$\mathcal{J}_{\mathcal{S}}(z)_{i,j} = \mathcal{S}_i(z)\,(\delta_{i,j} - \mathcal{S}_j(z))$.",
         implemented_by=_names("activations", "softmax_jacobian", "softmax_vjp"),
-        errata=(_E("statement", r"\mathcal{S} = (\mathcal{S}_1 \dots \mathcal{S}_m) \in "
-                                r"\mathcal{D}(\mathbb{R}^m, ]0,1[^m)",
-                   r"\mathcal{S} \in \mathcal{D}(\mathbb{R}^m, ]0,1[^m) for m \geq 2 (as Definition 2.2); for m = 1, "
-                   r"\mathscr{S} \equiv 1 and \mathcal{J}_{\mathscr{S}} = [0]"),)),
+        errata=(
+            _E(
+                "statement",
+                r"\mathcal{S} = (\mathcal{S}_1 \dots \mathcal{S}_m) \in "
+                r"\mathcal{D}(\mathbb{R}^m, ]0,1[^m)",
+                r"\mathcal{S} \in \mathcal{D}(\mathbb{R}^m, ]0,1[^m) for m \geq 2 (as Definition 2.2); for m = 1, "
+                r"\mathscr{S} \equiv 1 and \mathcal{J}_{\mathscr{S}} = [0]",
+            ),
+        ),
+    ),
     # ------------------------------------------------------------------------------------------------ Section 3
     Statement(
-        "Definition 3.1", "Definition", "3.1", 3, "Categorical cross-entropy",
+        "Definition 3.1",
+        "Definition",
+        "3.1",
+        3,
+        "Categorical cross-entropy",
         r"$\xi: ]0,1[^m \times \{0,1\}^m \to \mathbb{R}$, $(y, y^*) \mapsto -\sum_{k=1}^m y^*_k \log(y_k)$.",
-        implemented_by=_names("losses", "cross_entropy")),
+        implemented_by=_names("losses", "cross_entropy"),
+    ),
     Statement(
-        "Proposition 3.1", "Proposition", "3.1", 3, "Gradient of the cross-entropy",
+        "Proposition 3.1",
+        "Proposition",
+        "3.1",
+        3,
+        "Gradient of the cross-entropy",
         r"For $y^* \in \{0,1\}^m$, $\xi(\cdot, y^*) \in \mathcal{D}(]0,1[^m, \mathbb{R})$ with "
         r"$\nabla_{\xi(\cdot,y^*)}(y) = -[y^*_1/y_1 \cdots y^*_m/y_m] \in \mathbb{R}^m$.",
         implemented_by=_names("losses", "cross_entropy_gradient"),
-        errata=(_E("statement", r"\nabla_{\xi(\cdot,y^*)} : ]0,1[^m \longrightarrow \mathbb{R}",
-                   r"\nabla_{\xi(\cdot,y^*)} : ]0,1[^m \longrightarrow \mathbb{R}^m"),
-                _E("proof",
-                   r"\text{Let } j \in [\![1, m]\!] \ldots \frac{\partial \xi(\cdot, y^*)}{\partial e_i}(y) "
-                   r"= -\frac{y^*_j}{y_i}",
-                   r"\frac{\partial \xi(\cdot, y^*)}{\partial e_j}(y) = -\frac{y^*_j}{y_j}"))),
+        errata=(
+            _E(
+                "statement",
+                r"\nabla_{\xi(\cdot,y^*)} : ]0,1[^m \longrightarrow \mathbb{R}",
+                r"\nabla_{\xi(\cdot,y^*)} : ]0,1[^m \longrightarrow \mathbb{R}^m",
+            ),
+            _E(
+                "proof",
+                r"\text{Let } j \in [\![1, m]\!] \ldots \frac{\partial \xi(\cdot, y^*)}{\partial e_i}(y) "
+                r"= -\frac{y^*_j}{y_i}",
+                r"\frac{\partial \xi(\cdot, y^*)}{\partial e_j}(y) = -\frac{y^*_j}{y_j}",
+            ),
+        ),
+    ),
     # ------------------------------------------------------------------------------------------------ Section 4
     Statement(
-        "Definition 4.1", "Definition", "4.1", 4, "Dense layer",
+        "Definition 4.1",
+        "Definition",
+        "4.1",
+        4,
+        "Dense layer",
         r"$\mathbb{L}: \mathbb{R}^n \times \mathcal{M}_{m,n} \times \mathbb{R}^m \to \mathbb{R}^m$, "
         r"$(y, W, b) \mapsto y W^T + b$.",
-        implemented_by=_names("layers", "check_dense_parameters", "dense")),
+        implemented_by=_names("layers", "check_dense_parameters", "dense"),
+    ),
     Statement(
-        "Proposition 4.1", "Proposition", "4.1", 4, "Jacobian of the dense layer with respect to its input",
+        "Proposition 4.1",
+        "Proposition",
+        "4.1",
+        4,
+        "Jacobian of the dense layer with respect to its input",
         r"$\mathbb{L}(\cdot, W, b) \in \mathcal{D}(\mathbb{R}^n, \mathbb{R}^m)$ with "
         r"$\mathcal{J}_{\mathbb{L}(\cdot,W,b)}(y) = W \in \mathcal{M}_{m,n}$.",
         implemented_by=_names("layers", "dense_jacobian_input"),
-        errata=(_E("statement", r"\ldots \in \mathcal{D}(\mathbb{R}^n, \mathbb{R}^m) \text{ and its gradient is}",
-                   r"\ldots \text{ and its jacobian is} (Definition 1.2 reserves 'gradient' for m = 1)"),)),
+        errata=(
+            _E(
+                "statement",
+                r"\ldots \in \mathcal{D}(\mathbb{R}^n, \mathbb{R}^m) \text{ and its gradient is}",
+                r"\ldots \text{ and its jacobian is} (Definition 1.2 reserves 'gradient' for m = 1)",
+            ),
+        ),
+    ),
     Statement(
-        "Proposition 4.2", "Proposition", "4.2", 4, "Jacobian of the dense layer with respect to a weight row",
+        "Proposition 4.2",
+        "Proposition",
+        "4.2",
+        4,
+        "Jacobian of the dense layer with respect to a weight row",
         r"For each $i^* \in [\![1,m]\!]$, $\mathbb{L}$ as a function of the row $W_{i^*,:} \in \mathbb{R}^n$ is "
         r"differentiable with Jacobian in $\mathcal{M}_{m,n}$ equal to $y$ in row $i^*$ and 0 elsewhere.",
-        implemented_by=_names("layers", "dense_jacobian_weight_row", "dense_jacobian_weights")),
+        implemented_by=_names("layers", "dense_jacobian_weight_row", "dense_jacobian_weights"),
+    ),
     Statement(
-        "Proposition 4.3", "Proposition", "4.3", 4, "Jacobian of the dense layer with respect to the bias",
+        "Proposition 4.3",
+        "Proposition",
+        "4.3",
+        4,
+        "Jacobian of the dense layer with respect to the bias",
         r"$\mathbb{L}(y, W, \cdot) \in \mathcal{D}(\mathbb{R}^m, \mathbb{R}^m)$ with "
         r"$\mathcal{J}_{\mathbb{L}(y,W,\cdot)}(b) = I_m$.",
         implemented_by=_names("layers", "dense_jacobian_bias"),
-        errata=(_E("statement", r"\ldots \in \mathcal{D}(\mathbb{R}^m, \mathbb{R}^m) \text{ and its gradient is}",
-                   r"\ldots \text{ and its jacobian is} (Definition 1.2 reserves 'gradient' for m = 1)"),
-                _E("proof", r"\text{Let } i \in [\![1, m]\!], j \in [\![1, n]\!] \text{ and } b \in \mathbb{R}^m",
-                   r"j \in [\![1, m]\!] (b \in \mathbb{R}^m has m coordinates)"))),
+        errata=(
+            _E(
+                "statement",
+                r"\ldots \in \mathcal{D}(\mathbb{R}^m, \mathbb{R}^m) \text{ and its gradient is}",
+                r"\ldots \text{ and its jacobian is} (Definition 1.2 reserves 'gradient' for m = 1)",
+            ),
+            _E(
+                "proof",
+                r"\text{Let } i \in [\![1, m]\!], j \in [\![1, n]\!] \text{ and } b \in \mathbb{R}^m",
+                r"j \in [\![1, m]\!] (b \in \mathbb{R}^m has m coordinates)",
+            ),
+        ),
+    ),
     # ------------------------------------------------------------------------------------------------ Section 5
     Statement(
-        "Proposition 5.1", "Proposition", "5.1", 5, "Gradient through ReLU is a mask",
+        "Proposition 5.1",
+        "Proposition",
+        "5.1",
+        5,
+        "Gradient through ReLU is a mask",
         r"For $\mathscr{F} \in \mathcal{D}(\mathbb{R}^m, \mathbb{R})$ and $y = \mathcal{R}(z)$: "
         r"$\nabla_{\mathscr{F} \circ \mathcal{R}}(z) = [\nabla_{\mathscr{F}}(y)_1 \mathbb{1}_{\mathbb{R}^{+*}}(z_1) "
         r"\cdots \nabla_{\mathscr{F}}(y)_m \mathbb{1}_{\mathbb{R}^{+*}}(z_m)]$: no matrix product needed.",
-        implemented_by=_names("activations", "relu_vjp")),
+        implemented_by=_names("activations", "relu_vjp"),
+    ),
     Statement(
-        "Proposition 5.2", "Proposition", "5.2", 5, "Gradient through a dense layer with respect to a weight row",
+        "Proposition 5.2",
+        "Proposition",
+        "5.2",
+        5,
+        "Gradient through a dense layer with respect to a weight row",
         r"For $\mathscr{F} \in \mathcal{D}(\mathbb{R}^m, \mathbb{R})$ and $z = \mathbb{L}(y, \dots, w, \dots, b)$: "
         r"$\nabla_{\mathscr{F} \circ \mathbb{L}(y, \dots, \cdot, \dots, b)}(w) = \nabla_{\mathscr{F}}(z)_{i^*}\, y$; "
         r"stacked over $i^*$: $\nabla_{\mathscr{F}}(z)^T y$.",
         implemented_by=_names("layers", "dense_vjp"),
-        errata=(_E("statement", r"w \longmapsto \nabla_{\mathscr{F}^{(upstream)}}(z)_{i^*} * v",
-                   r"w \longmapsto \nabla_{\mathscr{F}^{(upstream)}}(z)_{i^*} * y (v is never defined; the proof "
-                   r"and the note give y)"),
-                _E("proof",
-                   r"\frac{\partial \nabla_{\mathscr{F}^{(upstream)} \circ \mathbb{L}(y, w^{(1)}, \dots, \cdot, "
-                   r"\dots, w^{(m-1)}, b)}}{\partial e_j}(w)",
-                   r"\frac{\partial (\mathscr{F}^{(upstream)} \circ \mathbb{L}(y, w^{(1)}, \dots, \cdot, \dots, "
-                   r"w^{(m-1)}, b))}{\partial e_j}(w) (the partial derivative of the composite, not of its "
-                   r"gradient)"))),
+        errata=(
+            _E(
+                "statement",
+                r"w \longmapsto \nabla_{\mathscr{F}^{(upstream)}}(z)_{i^*} * v",
+                r"w \longmapsto \nabla_{\mathscr{F}^{(upstream)}}(z)_{i^*} * y (v is never defined; the proof "
+                r"and the note give y)",
+            ),
+            _E(
+                "proof",
+                r"\frac{\partial \nabla_{\mathscr{F}^{(upstream)} \circ \mathbb{L}(y, w^{(1)}, \dots, \cdot, "
+                r"\dots, w^{(m-1)}, b)}}{\partial e_j}(w)",
+                r"\frac{\partial (\mathscr{F}^{(upstream)} \circ \mathbb{L}(y, w^{(1)}, \dots, \cdot, \dots, "
+                r"w^{(m-1)}, b))}{\partial e_j}(w) (the partial derivative of the composite, not of its "
+                r"gradient)",
+            ),
+        ),
+    ),
     Statement(
-        "Proposition 5.3", "Proposition", "5.3", 5, "Fused Softmax and cross-entropy gradient",
+        "Proposition 5.3",
+        "Proposition",
+        "5.3",
+        5,
+        "Fused Softmax and cross-entropy gradient",
         r"For $y^* \in \{0,1\}^m$ with $\|y^*\|_m = 1$: "
         r"$\nabla_{\xi(\cdot,y^*) \circ \mathcal{S}}(z) = \mathcal{S}(z) - y^* \in \mathbb{R}^m$ "
         r"(any $y^*$ with $\sum_k y^*_k = 1$ works).",
-        implemented_by=(*_names("losses", "cross_entropy_from_logits", "softmax_cross_entropy_gradient"),
-                        *_names("network", "BackpropWorkspace", "backprop_gradients")),
-        errata=(_E("statement", r"\nabla_{\xi(\cdot,y^*)\circ\mathscr{S}} : \mathbb{R}^m \longrightarrow \mathbb{R}",
-                   r"\nabla_{\xi(\cdot,y^*)\circ\mathscr{S}} : \mathbb{R}^m \longrightarrow \mathbb{R}^m"),
-                _E("proof", r"y^* \in \{0,1\}^m, \|y\|_m = 1",
-                   r"y^* \in \{0,1\}^m, \|y^*\|_m = 1; the step only uses \sum_{k=1}^m y^*_k = 1, so "
-                   r"\mathscr{S}(z) - y^* holds for every target on the probability simplex")),
-        checked_by=(_TN + "test_two_routes_agree_on_random_networks",)),
+        implemented_by=(
+            *_names("losses", "cross_entropy_from_logits", "softmax_cross_entropy_gradient"),
+            *_names("network", "BackpropWorkspace", "backprop_gradients"),
+        ),
+        errata=(
+            _E(
+                "statement",
+                r"\nabla_{\xi(\cdot,y^*)\circ\mathscr{S}} : \mathbb{R}^m \longrightarrow \mathbb{R}",
+                r"\nabla_{\xi(\cdot,y^*)\circ\mathscr{S}} : \mathbb{R}^m \longrightarrow \mathbb{R}^m",
+            ),
+            _E(
+                "proof",
+                r"y^* \in \{0,1\}^m, \|y\|_m = 1",
+                r"y^* \in \{0,1\}^m, \|y^*\|_m = 1; the step only uses \sum_{k=1}^m y^*_k = 1, so "
+                r"\mathscr{S}(z) - y^* holds for every target on the probability simplex",
+            ),
+        ),
+        checked_by=(_TN + "test_two_routes_agree_on_random_networks",),
+    ),
     Statement(
-        "Definition 5.1", "Definition", "5.1", 5, "Multi-class dense neural network",
+        "Definition 5.1",
+        "Definition",
+        "5.1",
+        5,
+        "Multi-class dense neural network",
         r"For widths $(m_k)_{k \in [\![0,p]\!]}$: $\mathcal{N}_{c^+}(x, (W^{(k)}), (b^{(k)})) = "
         r"(\mathcal{S} \circ \mathbb{L}^{(p)}) \circ (\mathcal{R}^{(p-1)} \circ \mathbb{L}^{(p-1)}) \circ \cdots "
         r"\circ (\mathcal{R}^{(1)} \circ \mathbb{L}^{(1)})(x)$, $W^{(k)} \in \mathcal{M}_{m_k, m_{k-1}}$, "
         r"$b^{(k)} \in \mathbb{R}^{m_k}$.",
-        implemented_by=_names("network", "init_params", "check_params", "layer_sizes", "ForwardCache",
-                              "forward_with_cache", "forward", "logits", "predict"),
-        errata=(_E("statement", r"(m_k)_{k \in [\![0,p]\!]} \in (\mathbb{N}^*)^p",
-                   r"(m_k)_{k \in [\![0,p]\!]} \in (\mathbb{N}^*)^{p+1} (p + 1 widths m_0, \dots, m_p; and "
-                   r"m_p \geq 2 for \mathscr{S} to map into ]0,1[^{m_p}, Definition 2.2)"),),
-        checked_by=(_TN + "test_forward_rows_are_probabilities",)),
+        implemented_by=_names(
+            "network",
+            "init_params",
+            "check_params",
+            "layer_sizes",
+            "ForwardCache",
+            "forward_with_cache",
+            "forward",
+            "logits",
+            "predict",
+        ),
+        errata=(
+            _E(
+                "statement",
+                r"(m_k)_{k \in [\![0,p]\!]} \in (\mathbb{N}^*)^p",
+                r"(m_k)_{k \in [\![0,p]\!]} \in (\mathbb{N}^*)^{p+1} (p + 1 widths m_0, \dots, m_p; and "
+                r"m_p \geq 2 for \mathscr{S} to map into ]0,1[^{m_p}, Definition 2.2)",
+            ),
+        ),
+        checked_by=(_TN + "test_forward_rows_are_probabilities",),
+    ),
     Statement(
-        "Corollary of Definition 5.1", "Corollary", "5.1", 5, "Differentiability and parameter count of the network",
+        "Corollary of Definition 5.1",
+        "Corollary",
+        "5.1",
+        5,
+        "Differentiability and parameter count of the network",
         r"$\mathcal{N}_{c^+}$ is differentiable (under Assumption 1) and has "
         r"$\sum_{k=1}^p m_k\,(m_{k-1} + 1)$ parameters.",
         implemented_by=_names("network", "parameter_count", "unflatten"),
-        errata=(_E("statement", r"\mathcal{N}_{c^+} \in \mathcal{D}(\ldots, \mathbb{R}^{m_p})",
-                   r"\mathcal{N}_{c^+} is " + _ASSUMPTION_1_CAVEAT),),
-        checked_by=(_TN + "test_parameter_count_matches_arrays",)),
+        errata=(
+            _E(
+                "statement",
+                r"\mathcal{N}_{c^+} \in \mathcal{D}(\ldots, \mathbb{R}^{m_p})",
+                r"\mathcal{N}_{c^+} is " + _ASSUMPTION_1_CAVEAT,
+            ),
+        ),
+        checked_by=(_TN + "test_parameter_count_matches_arrays",),
+    ),
     Statement(
-        "Definition 5.2", "Definition", "5.2", 5, "Multi-class optimisation problem and its objective",
+        "Definition 5.2",
+        "Definition",
+        "5.2",
+        5,
+        "Multi-class optimisation problem and its objective",
         r"$(\mathscr{P}_{c^+})$: minimise over $(W^{(k)}, b^{(k)})$ the objective "
         r"$\mathcal{O}_{c^+}(X, Y^*, \cdot, \cdot) = \sum_{i=1}^n \xi(\mathcal{N}_{c^+}(x^{(i)}, \cdot, \cdot), "
         r"y^{*(i)})$ with one-hot targets $y^{*(i)}$.",
         implemented_by=_names("network", "objective"),
-        checked_by=(_TN + "test_reduction_mean_is_sum_over_n",)),
+        checked_by=(_TN + "test_reduction_mean_is_sum_over_n",),
+    ),
     Statement(
-        "Corollary of Definition 5.2", "Corollary", "5.2", 5, "The objective is differentiable; gradients by the chain rule",
+        "Corollary of Definition 5.2",
+        "Corollary",
+        "5.2",
+        5,
+        "The objective is differentiable; gradients by the chain rule",
         r"$\mathcal{O}_{c^+}(X, Y^*, \cdot, \cdot)$ is differentiable (under Assumption 1); its gradients follow "
         r"recursively from Propositions 1.2, 4.1-4.3, 5.1-5.3 and Theorem 1.3.",
         implemented_by=_names("network", "jacobian_gradients", "gradients"),
-        errata=(_E("note", r"\text{using } (1.2), (4), (8), (12), (10), (11) \text{ and } (13)",
-                   r"\text{using } (3), (4), (8), (12), (10), (11) \text{ and } (13): the sum rule is equation (3) of "
-                   r"Proposition 1.2; every other reference in the list is an equation number"),
-                _E("statement", r"\mathcal{O}_{c^+}(X, Y^*, \cdot, \cdot) \in \mathcal{D}(\ldots, \mathbb{R})",
-                   r"\mathcal{O}_{c^+}(X, Y^*, \cdot, \cdot) is differentiable wherever no sample x^{(i)} has a "
-                   r"hidden pre-activation z^{(k)}_j (k < p) equal to 0; at the other parameters it can fail to be, "
-                   r"and its 'gradient' applies the convention max(0,\cdot)'(0) = 0 of Assumption 1")),
-        checked_by=(_TN + "test_two_routes_agree_on_random_networks",
-                    _TN + "test_gradients_match_central_differences_of_objective")),
+        errata=(
+            _E(
+                "note",
+                r"\text{using } (1.2), (4), (8), (12), (10), (11) \text{ and } (13)",
+                r"\text{using } (3), (4), (8), (12), (10), (11) \text{ and } (13): the sum rule is equation (3) of "
+                r"Proposition 1.2; every other reference in the list is an equation number",
+            ),
+            _E(
+                "statement",
+                r"\mathcal{O}_{c^+}(X, Y^*, \cdot, \cdot) \in \mathcal{D}(\ldots, \mathbb{R})",
+                r"\mathcal{O}_{c^+}(X, Y^*, \cdot, \cdot) is differentiable wherever no sample x^{(i)} has a "
+                r"hidden pre-activation z^{(k)}_j (k < p) equal to 0; at the other parameters it can fail to be, "
+                r"and its 'gradient' applies the convention max(0,\cdot)'(0) = 0 of Assumption 1",
+            ),
+        ),
+        checked_by=(
+            _TN + "test_two_routes_agree_on_random_networks",
+            _TN + "test_gradients_match_central_differences_of_objective",
+        ),
+    ),
     # ------------------------------------------------------------------------------------------------ Section 6
     Statement(
-        "Definition 6.1", "Definition", "6.1", 6, "Convexity",
+        "Definition 6.1",
+        "Definition",
+        "6.1",
+        6,
+        "Convexity",
         r"$f \in \mathcal{D}(\mathbb{R}^m, \mathbb{R})$ is convex if "
         r"$f(\tau x + (1-\tau) y) \leq \tau f(x) + (1-\tau) f(y)$ for all $x, y$ and $\tau \in [0,1]$.",
-        checked_by=(_TO + "test_definition_6_1_and_proposition_6_1_convexity",)),
+        checked_by=(_TO + "test_definition_6_1_and_proposition_6_1_convexity",),
+    ),
     Statement(
-        "Proposition 6.1", "Proposition", "6.1", 6, "First-order characterisation of convexity",
+        "Proposition 6.1",
+        "Proposition",
+        "6.1",
+        6,
+        "First-order characterisation of convexity",
         r"$f \in \mathcal{D}(\mathbb{R}^m, \mathbb{R})$ is convex $\iff$ "
         r"$f(x) + \nabla_f(x)(y - x)^T \leq f(y)$ for all $x, y$.",
-        errata=(_E("proof",
-                   r"\exists \eta \in \mathbb{R}^{+*}, \forall \tau \in [-\eta, \eta], \ldots \leq \tau * f(y) + "
-                   r"(1 - \tau) * f(x)",
-                   r"\forall \tau \in ]0, \min(\eta, 1)]: the convexity inequality (15) holds for \tau \in [0, 1] only, "
-                   r"and dividing by \tau keeps the inequality only for \tau > 0; the remainder then becomes "
-                   r"\underset{\tau \to 0}{o}(1) \|y - x\|_m"),
-                _E("proof", r"(b): f(y) + \tau * \nabla_f(z) * (y - x)^T = f(z) + \nabla_f(z) * (y - z)^T \leq f(y)",
-                   r"(b): f(z) + \tau * \nabla_f(z) * (y - x)^T = f(z) + \nabla_f(z) * (y - z)^T \leq f(y) "
-                   r"(since y - z = \tau (y - x))")),
-        checked_by=(_TO + "test_definition_6_1_and_proposition_6_1_convexity",
-                    _TO + "test_proposition_6_1_proof_identities")),
+        errata=(
+            _E(
+                "proof",
+                r"\exists \eta \in \mathbb{R}^{+*}, \forall \tau \in [-\eta, \eta], \ldots \leq \tau * f(y) + "
+                r"(1 - \tau) * f(x)",
+                r"\forall \tau \in ]0, \min(\eta, 1)]: the convexity inequality (15) holds for \tau \in [0, 1] only, "
+                r"and dividing by \tau keeps the inequality only for \tau > 0; the remainder then becomes "
+                r"\underset{\tau \to 0}{o}(1) \|y - x\|_m",
+            ),
+            _E(
+                "proof",
+                r"(b): f(y) + \tau * \nabla_f(z) * (y - x)^T = f(z) + \nabla_f(z) * (y - z)^T \leq f(y)",
+                r"(b): f(z) + \tau * \nabla_f(z) * (y - x)^T = f(z) + \nabla_f(z) * (y - z)^T \leq f(y) "
+                r"(since y - z = \tau (y - x))",
+            ),
+        ),
+        checked_by=(
+            _TO + "test_definition_6_1_and_proposition_6_1_convexity",
+            _TO + "test_proposition_6_1_proof_identities",
+        ),
+    ),
     Statement(
-        "Definition 6.2", "Definition", "6.2", 6, "L-smoothness",
+        "Definition 6.2",
+        "Definition",
+        "6.2",
+        6,
+        "L-smoothness",
         r"$f \in \mathcal{D}(\mathbb{R}^m, \mathbb{R})$ is $L$-smooth if "
         r"$\|\nabla_f(x) - \nabla_f(y)\|_m \leq L \|x - y\|_m$ for all $x, y$.",
-        checked_by=(_TO + "test_definition_6_2_and_proposition_6_2_smoothness",)),
+        checked_by=(_TO + "test_definition_6_2_and_proposition_6_2_smoothness",),
+    ),
     Statement(
-        "Proposition 6.2", "Proposition", "6.2", 6, "Quadratic upper bound (descent lemma)",
+        "Proposition 6.2",
+        "Proposition",
+        "6.2",
+        6,
+        "Quadratic upper bound (descent lemma)",
         r"If $f$ is $L$-smooth: $f(y) \leq f(x) + \nabla_f(x)(y - x)^T + \frac{L}{2}\|y - x\|_m^2$ for all $x, y$.",
-        checked_by=(_TO + "test_definition_6_2_and_proposition_6_2_smoothness",)),
+        checked_by=(_TO + "test_definition_6_2_and_proposition_6_2_smoothness",),
+    ),
     Statement(
-        "Proposition 6.3", "Proposition", "6.3", 6, "Co-coercivity of the gradient",
+        "Proposition 6.3",
+        "Proposition",
+        "6.3",
+        6,
+        "Co-coercivity of the gradient",
         r"If $f$ is convex and $L$-smooth: $\frac{1}{L}\|\nabla_f(y) - \nabla_f(x)\|_m^2 \leq "
         r"(\nabla_f(y) - \nabla_f(x))(y - x)^T$ for all $x, y$.",
-        errata=(_E("proof", r"z = x - \frac{1}{L}(\nabla_f(y) - \nabla_f(x))",
-                   r"z = x - \frac{1}{L}(\nabla_f(x) - \nabla_f(y)): with the printed sign the second line equals "
-                   r"\nabla_f(y) (y - x)^T + \frac{3}{2L}\|\nabla_f(x) - \nabla_f(y)\|_m^2, not "
-                   r"\nabla_f(y) (y - x)^T - \frac{1}{2L}\|\nabla_f(x) - \nabla_f(y)\|_m^2"),),
-        checked_by=(_TO + "test_proposition_6_3_co_coercivity", _TO + "test_proposition_6_3_proof_auxiliary_point")),
+        errata=(
+            _E(
+                "proof",
+                r"z = x - \frac{1}{L}(\nabla_f(y) - \nabla_f(x))",
+                r"z = x - \frac{1}{L}(\nabla_f(x) - \nabla_f(y)): with the printed sign the second line equals "
+                r"\nabla_f(y) (y - x)^T + \frac{3}{2L}\|\nabla_f(x) - \nabla_f(y)\|_m^2, not "
+                r"\nabla_f(y) (y - x)^T - \frac{1}{2L}\|\nabla_f(x) - \nabla_f(y)\|_m^2",
+            ),
+        ),
+        checked_by=(_TO + "test_proposition_6_3_co_coercivity", _TO + "test_proposition_6_3_proof_auxiliary_point"),
+    ),
     Statement(
-        "Definition 6.3", "Definition", "6.3", 6, "Global minimum",
+        "Definition 6.3",
+        "Definition",
+        "6.3",
+        6,
+        "Global minimum",
         r"$x^* \in \mathbb{R}^m$ is a global minimum of $f \in \mathcal{F}(\mathbb{R}^m, \mathbb{R})$ if "
         r"$f(x^*) \leq f(x)$ for all $x$.",
-        checked_by=(_TO + "test_definition_6_3_and_proposition_6_4_minimiser",)),
+        checked_by=(_TO + "test_definition_6_3_and_proposition_6_4_minimiser",),
+    ),
     Statement(
-        "Proposition 6.4", "Proposition", "6.4", 6, "The gradient vanishes at a global minimum",
+        "Proposition 6.4",
+        "Proposition",
+        "6.4",
+        6,
+        "The gradient vanishes at a global minimum",
         r"If $f \in \mathcal{D}(\mathbb{R}^m, \mathbb{R})$ has a global minimum at $x^*$ then "
         r"$\nabla_f(x^*) = 0_{\mathbb{R}^m}$.",
-        errata=(_E("proof", r"\text{Let } x^* \text{ global minimum of } f, v \in \mathbb{R}^m \text{ and} "
-                            r"\text{ (g is used but never defined)}",
-                   r"\text{and } g : \mathbb{R} \to \mathbb{R}^m, \tau \mapsto x^* + \tau v, so that "
-                   r"(f \circ g)'(0) = \nabla_f(x^*) v^T (Theorem 1.3)"),
-                _E("proof", r"\underset{\tau \to 0}{o}(\tau) \leq (f \circ g)'(0) \leq \underset{\tau \to 0}{o}(\tau)",
-                   r"\underset{\tau \to 0}{o}(1) \leq (f \circ g)'(0) \leq \underset{\tau \to 0}{o}(1) (after "
-                   r"dividing by \tau > 0)"),
-                _E("proof", r"(e_i)_{i \in [\![1,n]\!]} \text{ corresponding to } \mathbb{R}^m \text{ standard basis}",
-                   r"(e_i)_{i \in [\![1,m]\!]}")),
-        checked_by=(_TO + "test_definition_6_3_and_proposition_6_4_minimiser",)),
+        errata=(
+            _E(
+                "proof",
+                r"\text{Let } x^* \text{ global minimum of } f, v \in \mathbb{R}^m \text{ and} "
+                r"\text{ (g is used but never defined)}",
+                r"\text{and } g : \mathbb{R} \to \mathbb{R}^m, \tau \mapsto x^* + \tau v, so that "
+                r"(f \circ g)'(0) = \nabla_f(x^*) v^T (Theorem 1.3)",
+            ),
+            _E(
+                "proof",
+                r"\underset{\tau \to 0}{o}(\tau) \leq (f \circ g)'(0) \leq \underset{\tau \to 0}{o}(\tau)",
+                r"\underset{\tau \to 0}{o}(1) \leq (f \circ g)'(0) \leq \underset{\tau \to 0}{o}(1) (after "
+                r"dividing by \tau > 0)",
+            ),
+            _E(
+                "proof",
+                r"(e_i)_{i \in [\![1,n]\!]} \text{ corresponding to } \mathbb{R}^m \text{ standard basis}",
+                r"(e_i)_{i \in [\![1,m]\!]}",
+            ),
+        ),
+        checked_by=(_TO + "test_definition_6_3_and_proposition_6_4_minimiser",),
+    ),
     Statement(
-        "Definition 6.4", "Definition", "6.4", 6, "Gradient descent",
+        "Definition 6.4",
+        "Definition",
+        "6.4",
+        6,
+        "Gradient descent",
         r"$x^{(n+1)} = x^{(n)} - \alpha \nabla_f(x^{(n)})$ for $n \in \mathbb{N}$, from $x^{(0)} \in \mathbb{R}^m$, "
         r"learning rate $\alpha > 0$.",
         implemented_by=_names("optim", "apply_updates", "GradientDescent", "gradient_descent_sequence"),
         errata=(_N_STAR_RECURSION,),
-        checked_by=(_TO + "test_gradient_descent_two_steps_by_hand",)),
+        checked_by=(_TO + "test_gradient_descent_two_steps_by_hand",),
+    ),
     Statement(
-        "Proposition 6.5", "Proposition", "6.5", 6, "O(1/n) convergence of gradient descent",
+        "Proposition 6.5",
+        "Proposition",
+        "6.5",
+        6,
+        "O(1/n) convergence of gradient descent",
         r"If $f$ is convex, $L$-smooth with a global minimum $x^*$ and $0 < \alpha < 2/L$: "
         r"$f(x^{(n)}) - f(x^*) \leq \|x^{(0)} - x^*\|_m^2 / (nC)$ for $n \geq 1$, $C = \alpha - L\alpha^2/2$.",
-        errata=(_E("note", r"\text{converge to the global minimum } x_v^* \text{ with a rate of } "
-                           r"\underset{n \to 0}{o}(n^{-1})",
-                   r"f(x_v^{(n)}) converges to f(x_v^*) with f(x_v^{(n)}) - f(x_v^*) = O(1/n) as n \to \infty (what the "
-                   r"proof gives): the "
-                   r"bound is on the values, not a proof that x_v^{(n)} \to x_v^* (the minimiser need not be "
-                   r"unique), and n \to 0 is meaningless for a sequence"),
-                _E("proof",
-                   r"\delta^{(n+1)} \leq \delta^{(n)} - \frac{C}{\|x_v^{(0)} - x_v^*\|_m^2} * \delta^{(n)}",
-                   r"\delta^{(n+1)} \leq \delta^{(n)} - \frac{C}{\|x_v^{(0)} - x_v^*\|_m^2} * (\delta^{(n)})^2: "
-                   r"(a) with \|\nabla_f(x_v^{(n)})\|_m \geq \delta^{(n)} / \|x_v^{(0)} - x_v^*\|_m gives the "
-                   r"square; the printed linear rate is false for convex functions in general, and the next line "
-                   r"only follows from the squared form")),
-        checked_by=(_TO + "test_proposition_6_5_rate", _TO + "test_proposition_6_5_divergence_above_2_over_L",
-                    _TO + "test_proposition_6_5_proof_recursion")),
+        errata=(
+            _E(
+                "note",
+                r"\text{converge to the global minimum } x_v^* \text{ with a rate of } "
+                r"\underset{n \to 0}{o}(n^{-1})",
+                r"f(x_v^{(n)}) converges to f(x_v^*) with f(x_v^{(n)}) - f(x_v^*) = O(1/n) as n \to \infty (what the "
+                r"proof gives): the "
+                r"bound is on the values, not a proof that x_v^{(n)} \to x_v^* (the minimiser need not be "
+                r"unique), and n \to 0 is meaningless for a sequence",
+            ),
+            _E(
+                "proof",
+                r"\delta^{(n+1)} \leq \delta^{(n)} - \frac{C}{\|x_v^{(0)} - x_v^*\|_m^2} * \delta^{(n)}",
+                r"\delta^{(n+1)} \leq \delta^{(n)} - \frac{C}{\|x_v^{(0)} - x_v^*\|_m^2} * (\delta^{(n)})^2: "
+                r"(a) with \|\nabla_f(x_v^{(n)})\|_m \geq \delta^{(n)} / \|x_v^{(0)} - x_v^*\|_m gives the "
+                r"square; the printed linear rate is false for convex functions in general, and the next line "
+                r"only follows from the squared form",
+            ),
+        ),
+        checked_by=(
+            _TO + "test_proposition_6_5_rate",
+            _TO + "test_proposition_6_5_divergence_above_2_over_L",
+            _TO + "test_proposition_6_5_proof_recursion",
+        ),
+    ),
     Statement(
-        "Definition 6.5", "Definition", "6.5", 6, "Gradient descent with momentum",
+        "Definition 6.5",
+        "Definition",
+        "6.5",
+        6,
+        "Gradient descent with momentum",
         r"$m^{(0)} = 0$, $m^{(n+1)} = \beta m^{(n)} + (1-\beta)\nabla_f(x^{(n)})$, "
         r"$x^{(n+1)} = x^{(n)} - \alpha m^{(n+1)}$ for $n \in \mathbb{N}$, $\alpha > 0$, $\beta \in [0, 1[$.",
         implemented_by=_names("optim", "MomentumState", "Momentum", "momentum_sequence"),
-        errata=(_E("statement", r"x_m^{(n+1)} = x_m^{(n)} - \alpha m^{(n)}",
-                   r"x_m^{(n+1)} = x_m^{(n)} - \alpha m^{(n+1)}: with m^{(0)} = 0 the printed step gives "
-                   r"x_m^{(1)} = x_m^{(0)} (the first step never moves) and every later step lags one gradient "
-                   r"behind (mathdnn_core.optim uses the corrected form; momentum_sequence(indexing='paper') "
-                   r"reproduces the printed one)"),
-                _N_STAR_RECURSION,
-                _E("statement", r"\beta \in [0, 1]",
-                   r"\beta \in [0, 1[: with \beta = 1, m^{(n)} = 0 for every n and the sequence never moves")),
-        checked_by=(_TO + "test_momentum_two_steps_by_hand", _TO + "test_momentum_sequence_paper_indexing")),
+        errata=(
+            _E(
+                "statement",
+                r"x_m^{(n+1)} = x_m^{(n)} - \alpha m^{(n)}",
+                r"x_m^{(n+1)} = x_m^{(n)} - \alpha m^{(n+1)}: with m^{(0)} = 0 the printed step gives "
+                r"x_m^{(1)} = x_m^{(0)} (the first step never moves) and every later step lags one gradient "
+                r"behind (mathdnn_core.optim uses the corrected form; momentum_sequence(indexing='paper') "
+                r"reproduces the printed one)",
+            ),
+            _N_STAR_RECURSION,
+            _E(
+                "statement",
+                r"\beta \in [0, 1]",
+                r"\beta \in [0, 1[: with \beta = 1, m^{(n)} = 0 for every n and the sequence never moves",
+            ),
+        ),
+        checked_by=(_TO + "test_momentum_two_steps_by_hand", _TO + "test_momentum_sequence_paper_indexing"),
+    ),
     Statement(
-        "Definition 6.6", "Definition", "6.6", 6, "Back-propagation gradient descent; minibatches",
+        "Definition 6.6",
+        "Definition",
+        "6.6",
+        6,
+        "Back-propagation gradient descent; minibatches",
         r"$W^{(k)} \leftarrow W^{(k)} - \alpha \widetilde{\nabla}_{W^{(k)}} \mathcal{O}_{c^+}$, "
         r"$b^{(k)} \leftarrow b^{(k)} - \alpha \nabla_{b^{(k)}} \mathcal{O}_{c^+}$ for all layers at once; the "
         r"stochastic variant uses the mean gradient of batches of $b = 32$ rows drawn without replacement "
         r"(last batch $\leq b$).",
         implemented_by=_names("optim", "minibatches"),
-        errata=(_E("statement", *_SHAPES_67), _N_STAR_RECURSION, _W_TYPO,
-                _E("statement", r"\alpha \in \mathbb{R}^{+*} \text{ and } \beta \in [0, 1]",
-                   r"\alpha \in \mathbb{R}^{+*} only: plain back-propagation gradient descent has no momentum, "
-                   r"\beta is never used"),
-                _E("note", r"\text{The estimated gradient is equal to the mean of the gradients of each batch.}",
-                   r"for one batch B the step uses \frac{1}{|B|} \sum_{i \in B} \nabla (\xi(\cdot, y^{*(i)}) \circ "
-                   r"\mathcal{N}_{c^+}(x^{(i)}, \cdot, \cdot)), an estimate of \frac{1}{n} \nabla \mathcal{O}_{c^+} "
-                   r"(Definition 5.2 sums over the n samples), not of \nabla \mathcal{O}_{c^+}: the factor n is "
-                   r"absorbed by \alpha")),
-        checked_by=(_TO + "test_minibatches_partition_the_samples",
-                    _TO + "test_definition_6_6_minibatch_gradient_estimate")),
+        errata=(
+            _E("statement", *_SHAPES_67),
+            _N_STAR_RECURSION,
+            _W_TYPO,
+            _E(
+                "statement",
+                r"\alpha \in \mathbb{R}^{+*} \text{ and } \beta \in [0, 1]",
+                r"\alpha \in \mathbb{R}^{+*} only: plain back-propagation gradient descent has no momentum, "
+                r"\beta is never used",
+            ),
+            _E(
+                "note",
+                r"\text{The estimated gradient is equal to the mean of the gradients of each batch.}",
+                r"for one batch B the step uses \frac{1}{|B|} \sum_{i \in B} \nabla (\xi(\cdot, y^{*(i)}) \circ "
+                r"\mathcal{N}_{c^+}(x^{(i)}, \cdot, \cdot)), an estimate of \frac{1}{n} \nabla \mathcal{O}_{c^+} "
+                r"(Definition 5.2 sums over the n samples), not of \nabla \mathcal{O}_{c^+}: the factor n is "
+                r"absorbed by \alpha",
+            ),
+        ),
+        checked_by=(
+            _TO + "test_minibatches_partition_the_samples",
+            _TO + "test_definition_6_6_minibatch_gradient_estimate",
+        ),
+    ),
     Statement(
-        "Definition 6.7", "Definition", "6.7", 6, "Back-propagation gradient descent with momentum",
+        "Definition 6.7",
+        "Definition",
+        "6.7",
+        6,
+        "Back-propagation gradient descent with momentum",
         r"Definition 6.5 applied to every $W^{(k)}$ and $b^{(k)}$ with the gradients of Definition 6.6: "
         r"$m \leftarrow \beta m + (1-\beta)\widetilde{\nabla}\mathcal{O}_{c^+}$, then "
         r"$\text{parameter} \leftarrow \text{parameter} - \alpha m$.",
         implemented_by=_names("training", "fit"),
-        errata=(_E("statement", *_SHAPES_67),
-                _E("statement", r"(0_{\mathcal{M}_{m_{k+1},m_k}}, 0_{\mathbb{R}^{m_{k+1}}})",
-                   r"(0_{\mathcal{M}_{m_k,m_{k-1}}}, 0_{\mathbb{R}^{m_k}})"),
-                _N_STAR_RECURSION, _W_TYPO,
-                _E("statement", r"W^{(k)(n+1)} = W^{(k)(n)} - \alpha m_{W^{(k)}}^{(n)}, \ "
-                                r"b^{(k)(n+1)} = b^{(k)(n)} - \alpha m_{b^{(k)}}^{(n)}",
-                   r"\ldots - \alpha m_{W^{(k)}}^{(n+1)}, \ldots - \alpha m_{b^{(k)}}^{(n+1)} (as in Definition 6.5: "
-                   r"with the printed index the first step never moves)"),
-                _E("statement", r"\beta \in [0, 1]", r"\beta \in [0, 1[ (\beta = 1 freezes the parameters)")),
-        checked_by=(_TO + "test_definition_6_7_momentum_on_network",)),
+        errata=(
+            _E("statement", *_SHAPES_67),
+            _E(
+                "statement",
+                r"(0_{\mathcal{M}_{m_{k+1},m_k}}, 0_{\mathbb{R}^{m_{k+1}}})",
+                r"(0_{\mathcal{M}_{m_k,m_{k-1}}}, 0_{\mathbb{R}^{m_k}})",
+            ),
+            _N_STAR_RECURSION,
+            _W_TYPO,
+            _E(
+                "statement",
+                r"W^{(k)(n+1)} = W^{(k)(n)} - \alpha m_{W^{(k)}}^{(n)}, \ "
+                r"b^{(k)(n+1)} = b^{(k)(n)} - \alpha m_{b^{(k)}}^{(n)}",
+                r"\ldots - \alpha m_{W^{(k)}}^{(n+1)}, \ldots - \alpha m_{b^{(k)}}^{(n+1)} (as in Definition 6.5: "
+                r"with the printed index the first step never moves)",
+            ),
+            _E("statement", r"\beta \in [0, 1]", r"\beta \in [0, 1[ (\beta = 1 freezes the parameters)"),
+        ),
+        checked_by=(_TO + "test_definition_6_7_momentum_on_network",),
+    ),
 )
 
 #: Errata in the unnumbered Notations, as ``(notation, erratum)`` pairs.
 NOTATION_ERRATA: tuple[tuple[str, Erratum], ...] = (
-    ("Notation 1", _E("notation",
-                      r"\forall i \in [1, n], j \in [1, m], A_{i,j} = \begin{bmatrix} a_{i,1} & \cdots & a_{i,n} "
-                      r"\end{bmatrix}",
-                      r"\forall i \in [1, n], A_{i,:} = \begin{bmatrix} a_{i,1} & \cdots & a_{i,m} \end{bmatrix} "
-                      r"(the i-th row has m entries; A_{i,j} is the scalar a_{i,j})")),
-    ("Notation 2", _E("notation", r"C_{i,j} = \sum_{k=1}^{n} A_{i,k} * B_{k,j}",
-                      r"C_{i,j} = \sum_{k=1}^{m} A_{i,k} * B_{k,j} (A \in \mathcal{M}_{n,m}, "
-                      r"B \in \mathcal{M}_{m,p})")),
-    ("Notation 17", _E("notation", r"i^* \in [\![1, m_{k+1}]\!]",
-                       r"i^* \in [\![1, m_k]\!]: W^{(k)} \in \mathcal{M}_{m_k, m_{k-1}} has m_k rows "
-                       r"(Definition 5.1)")),
+    (
+        "Notation 1",
+        _E(
+            "notation",
+            r"\forall i \in [1, n], j \in [1, m], A_{i,j} = \begin{bmatrix} a_{i,1} & \cdots & a_{i,n} "
+            r"\end{bmatrix}",
+            r"\forall i \in [1, n], A_{i,:} = \begin{bmatrix} a_{i,1} & \cdots & a_{i,m} \end{bmatrix} "
+            r"(the i-th row has m entries; A_{i,j} is the scalar a_{i,j})",
+        ),
+    ),
+    (
+        "Notation 2",
+        _E(
+            "notation",
+            r"C_{i,j} = \sum_{k=1}^{n} A_{i,k} * B_{k,j}",
+            r"C_{i,j} = \sum_{k=1}^{m} A_{i,k} * B_{k,j} (A \in \mathcal{M}_{n,m}, "
+            r"B \in \mathcal{M}_{m,p})",
+        ),
+    ),
+    (
+        "Notation 17",
+        _E(
+            "notation",
+            r"i^* \in [\![1, m_{k+1}]\!]",
+            r"i^* \in [\![1, m_k]\!]: W^{(k)} \in \mathcal{M}_{m_k, m_{k-1}} has m_k rows "
+            r"(Definition 5.1)",
+        ),
+    ),
 )
 
 #: The notebook that demonstrates each erratum, keyed by (statement or notation, start of the printed text).
@@ -587,9 +1001,18 @@ _BY_ID = {s.id: s for s in CATALOGUE}
 # ----------------------------------------------------------------------------------------------------------------
 # Look-ups
 # ----------------------------------------------------------------------------------------------------------------
-_ABBREVIATIONS = {"def": "Definition", "defn": "Definition", "prop": "Proposition", "thm": "Theorem",
-                  "assumption": "Assumption", "definition": "Definition", "proposition": "Proposition",
-                  "theorem": "Theorem", "cor": "Corollary", "corollary": "Corollary"}
+_ABBREVIATIONS = {
+    "def": "Definition",
+    "defn": "Definition",
+    "prop": "Proposition",
+    "thm": "Theorem",
+    "assumption": "Assumption",
+    "definition": "Definition",
+    "proposition": "Proposition",
+    "theorem": "Theorem",
+    "cor": "Corollary",
+    "corollary": "Corollary",
+}
 
 
 def _normalise(statement_id: str) -> str:
@@ -619,8 +1042,10 @@ def get(statement_id: str) -> Statement:
             return statement
     close = difflib.get_close_matches(normalised, list(_BY_ID), n=3, cutoff=0.6)
     hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-    raise KeyError(f"no statement {statement_id!r} in the paper{hint} (ids look like 'Definition 1.1', "
-                   f"'Theorem 1.3', 'Assumption 1', 'Corollary of Definition 5.1')")
+    raise KeyError(
+        f"no statement {statement_id!r} in the paper{hint} (ids look like 'Definition 1.1', "
+        f"'Theorem 1.3', 'Assumption 1', 'Corollary of Definition 5.1')"
+    )
 
 
 def ids() -> tuple[str, ...]:
@@ -690,11 +1115,15 @@ def resolve(dotted_name: str) -> Any:
 _NUM = r"\d+(?:\.\d+)?"
 _REFERENCE = re.compile(
     r"(?P<kind>Corollar(?:y|ies)\s+of\s+Definitions?|Definitions?|Propositions?|Theorems?|Assumptions?)\s+"
-    rf"(?P<numbers>{_NUM}(?:\s*(?:,|&|\band\b|\bto\b|-|–)\s*{_NUM})*)")
+    rf"(?P<numbers>{_NUM}(?:\s*(?:,|&|\band\b|\bto\b|-|–)\s*{_NUM})*)"
+)
 _OTHER_DOCUMENT = re.compile(r"\s*Seed\s+\d+\s*,")
-_KINDS = {"corollary": "Corollary of Definition", "corollaries": "Corollary of Definition",
-          **{k: k.capitalize() for k in ("definition", "proposition", "theorem", "assumption")},
-          **{k + "s": k.capitalize() for k in ("definition", "proposition", "theorem", "assumption")}}
+_KINDS = {
+    "corollary": "Corollary of Definition",
+    "corollaries": "Corollary of Definition",
+    **{k: k.capitalize() for k in ("definition", "proposition", "theorem", "assumption")},
+    **{k + "s": k.capitalize() for k in ("definition", "proposition", "theorem", "assumption")},
+}
 
 
 def _expand(numbers: str) -> list[str]:
@@ -746,8 +1175,11 @@ def paper_lines(doc: str | None) -> list[str]:
     """
     if not doc:
         return []
-    return [line.strip()[len("Paper:"):].strip() for line in inspect.cleandoc(doc).splitlines()
-            if line.strip().startswith("Paper:")]
+    return [
+        line.strip()[len("Paper:") :].strip()
+        for line in inspect.cleandoc(doc).splitlines()
+        if line.strip().startswith("Paper:")
+    ]
 
 
 def cited_statements(obj: Any) -> tuple[str, ...]:
@@ -784,8 +1216,9 @@ def markdown_table() -> str:
         checked = [f"[{NOTEBOOKS[s.section].split('/')[-1]}]({NOTEBOOKS[s.section]})"] if s.section in NOTEBOOKS else []
         test_files = sorted({c.split("::")[0] for c in s.checked_by} | set(_tests_of(s)))
         checked += [f"`{t.removeprefix('tests/')}`" for t in test_files]
-        rows.append(f"| {s.id} | {s.section} | {s.title} | {code} | {', '.join(checked) or '—'} | "
-                    f"{len(s.errata) or ''} |")
+        rows.append(
+            f"| {s.id} | {s.section} | {s.title} | {code} | {', '.join(checked) or '—'} | {len(s.errata) or ''} |"
+        )
     return "\n".join(rows)
 
 

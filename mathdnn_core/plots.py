@@ -4,13 +4,14 @@ Every function builds a :class:`matplotlib.figure.Figure` directly (no :mod:`mat
 works headless, in scripts and in notebooks (a notebook displays a returned ``Figure``), and never leaks figures.
 Save one with ``fig.savefig("curves.png")``.
 """
+
 from __future__ import annotations
 
 import math
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
-import numpy as np
 import matplotlib
+import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
@@ -62,12 +63,19 @@ def learning_curves(history) -> Figure:
     ax_loss.set(xlabel="epoch", ylabel="mean cross-entropy (train)", title="Training loss")
     ax_loss.grid(True, which="both", alpha=0.3)
     if h["train_accuracy"]:
-        ax_acc.plot(epochs[:len(h["train_accuracy"])], 100 * np.asarray(h["train_accuracy"]), marker="o",
-                    markersize=3, label="train", color="C0")
+        ax_acc.plot(
+            epochs[: len(h["train_accuracy"])],
+            100 * np.asarray(h["train_accuracy"]),
+            marker="o",
+            markersize=3,
+            label="train",
+            color="C0",
+        )
     if h["test_accuracy"]:
         test = 100 * np.asarray(h["test_accuracy"])
-        ax_acc.plot(epochs[:len(test)], test, marker="o", markersize=3, label=f"test (final {test[-1]:.2f}%)",
-                    color="C1")
+        ax_acc.plot(
+            epochs[: len(test)], test, marker="o", markersize=3, label=f"test (final {test[-1]:.2f}%)", color="C1"
+        )
     ax_acc.set(xlabel="epoch", ylabel="accuracy (%)", title="Accuracy")
     ax_acc.grid(True, alpha=0.3)
     if h["train_accuracy"] or h["test_accuracy"]:
@@ -116,12 +124,22 @@ def confusion_matrix(cm, class_names: Sequence[str] | None = None) -> Figure:
         for j in range(c):
             value = cm[i, j]
             text = f"{value:g}" if np.issubdtype(cm.dtype, np.floating) else f"{value:d}"
-            ax.text(j, i, text, ha="center", va="center", fontsize=8,
-                    color="white" if value > threshold else ("black" if i == j or value == 0 else _ERROR_COLOUR))
+            ax.text(
+                j,
+                i,
+                text,
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if value > threshold else ("black" if i == j or value == 0 else _ERROR_COLOUR),
+            )
     ax.set_xticks(range(c), names)
     ax.set_yticks(range(c), names)
-    ax.set(xlabel="predicted class", ylabel="true class",
-           title=f"Confusion matrix (accuracy {100 * accuracy:.2f}%, n = {total:g})")
+    ax.set(
+        xlabel="predicted class",
+        ylabel="true class",
+        title=f"Confusion matrix (accuracy {100 * accuracy:.2f}%, n = {total:g})",
+    )
     return fig
 
 
@@ -130,8 +148,9 @@ def _grid(n: int) -> tuple[int, int]:
     return math.ceil(n / cols), cols
 
 
-def _mosaic(images: np.ndarray, shape: tuple[int, int], cols: int, gap: int, band: int,
-            fill: float) -> tuple[np.ndarray, list[tuple[int, int]]]:
+def _mosaic(
+    images: np.ndarray, shape: tuple[int, int], cols: int, gap: int, band: int, fill: float
+) -> tuple[np.ndarray, list[tuple[int, int]]]:
     """Tile ``images`` (k, h*w) on a grid with ``gap`` pixels between cells and a ``band`` above each for a label.
 
     Returns the canvas and the (top, left) pixel of each image. One Axes with one image draws in milliseconds,
@@ -146,13 +165,14 @@ def _mosaic(images: np.ndarray, shape: tuple[int, int], cols: int, gap: int, ban
     for i in range(k):
         r, c = divmod(i, cols)
         top, left = r * cell_h + gap + band, c * cell_w + gap
-        canvas[top:top + h, left:left + w] = images[i].reshape(h, w)
+        canvas[top : top + h, left : left + w] = images[i].reshape(h, w)
         corners.append((top, left))
     return canvas, corners
 
 
-def digit_grid(X, labels_true, labels_pred, image_shape: tuple[int, int], n: int = 36,
-               misclassified_first: bool = False) -> Figure:
+def digit_grid(
+    X, labels_true, labels_pred, image_shape: tuple[int, int], n: int = 36, misclassified_first: bool = False
+) -> Figure:
     r"""Sample images with their true and predicted classes; misclassified ones in red, with a red frame.
 
     Paper: Definition 5.1
@@ -180,11 +200,12 @@ def digit_grid(X, labels_true, labels_pred, image_shape: tuple[int, int], n: int
     pred = np.asarray(labels_pred).ravel()
     shape = tuple(int(s) for s in image_shape)
     if X.ndim != 2 or len(shape) != 2 or X.shape[1] != shape[0] * shape[1]:
-        raise ValueError(f"X must have shape (N, height * width) to match image_shape {image_shape}; "
-                         f"got {X.shape}")
+        raise ValueError(f"X must have shape (N, height * width) to match image_shape {image_shape}; got {X.shape}")
     if true.shape[0] != X.shape[0] or pred.shape[0] != X.shape[0]:
-        raise ValueError(f"labels_true and labels_pred must have one entry per row of X ({X.shape[0]}); "
-                         f"got {true.shape[0]} and {pred.shape[0]}")
+        raise ValueError(
+            f"labels_true and labels_pred must have one entry per row of X ({X.shape[0]}); "
+            f"got {true.shape[0]} and {pred.shape[0]}"
+        )
     if not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n must be a positive integer; got {n!r}")
     order = np.arange(X.shape[0])
@@ -204,11 +225,18 @@ def digit_grid(X, labels_true, labels_pred, image_shape: tuple[int, int], n: int
     for i, (top, left) in zip(order, corners):
         ok = bool(true[i] == pred[i])
         n_wrong += not ok
-        ax.text(left + w / 2 - 0.5, top - 1.0, f"{true[i]} → {pred[i]}", ha="center", va="bottom", fontsize=9,
-                color=_OK_COLOUR if ok else _ERROR_COLOUR, fontweight="normal" if ok else "bold")
+        ax.text(
+            left + w / 2 - 0.5,
+            top - 1.0,
+            f"{true[i]} → {pred[i]}",
+            ha="center",
+            va="bottom",
+            fontsize=9,
+            color=_OK_COLOUR if ok else _ERROR_COLOUR,
+            fontweight="normal" if ok else "bold",
+        )
         if not ok:
-            ax.add_patch(Rectangle((left - 0.5, top - 0.5), w, h, fill=False, edgecolor=_ERROR_COLOUR,
-                                   linewidth=2.0))
+            ax.add_patch(Rectangle((left - 0.5, top - 0.5), w, h, fill=False, edgecolor=_ERROR_COLOUR, linewidth=2.0))
     ax.set_axis_off()
     ax.set_title(f"true → predicted ({n_wrong} of {len(order)} shown misclassified, in red)", fontsize=10)
     return fig
@@ -236,8 +264,10 @@ def first_layer_weights(W1, image_shape: tuple[int, int], n: int = 36) -> Figure
     W1 = np.asarray(W1)
     shape = tuple(int(s) for s in image_shape)
     if W1.ndim != 2 or len(shape) != 2 or W1.shape[1] != shape[0] * shape[1]:
-        raise ValueError(f"W1 must have shape (m_1, height * width) to match image_shape {image_shape} "
-                         f"(Definition 4.1: W in M_(m_1, m_0)); got {W1.shape}")
+        raise ValueError(
+            f"W1 must have shape (m_1, height * width) to match image_shape {image_shape} "
+            f"(Definition 4.1: W in M_(m_1, m_0)); got {W1.shape}"
+        )
     if not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n must be a positive integer; got {n!r}")
     shown = np.asarray(W1[:n], dtype=np.float64)
@@ -254,6 +284,8 @@ def first_layer_weights(W1, image_shape: tuple[int, int], n: int = 36) -> Figure
     image = ax.imshow(canvas, cmap=cmap, vmin=-vmax, vmax=vmax, interpolation="nearest")
     ax.set_axis_off()
     fig.colorbar(image, ax=ax, shrink=0.8, label="weight")
-    ax.set_title(f"First-layer weights: rows of W^(1) as {shape[0]}×{shape[1]} images "
-                 f"({shown.shape[0]} of {W1.shape[0]} units)", fontsize=10)
+    ax.set_title(
+        f"First-layer weights: rows of W^(1) as {shape[0]}×{shape[1]} images ({shown.shape[0]} of {W1.shape[0]} units)",
+        fontsize=10,
+    )
     return fig

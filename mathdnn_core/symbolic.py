@@ -17,11 +17,12 @@ Convention for ReLU (Assumption 1): ``max(0, .)'(0) = 0``. SymPy differentiates 
 whose value at 0 is **1/2** unless written ``Heaviside(x, 0)``; :func:`apply_assumption_1` replaces every
 ``Heaviside`` by the indicator ``Piecewise((1, x > 0), (0, True))`` of :func:`relu_derivative_expr`.
 """
+
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import sympy as sp
@@ -33,21 +34,54 @@ from sympy.simplify.simplify import factor_sum
 Upstream = Callable[[sp.MatrixBase], sp.Expr]
 
 __all__ = [
-    "symbols_vector", "symbols_matrix", "evaluate", "to_latex",
-    "relu_expr", "relu_derivative_expr", "apply_assumption_1", "relu_jacobian_expr", "relu_jacobian_paper",
-    "softmax_expr", "softmax_jacobian_expr", "softmax_jacobian_paper",
-    "cross_entropy_expr", "cross_entropy_gradient_expr", "cross_entropy_gradient_paper",
-    "softmax_cross_entropy_gradient_expr", "softmax_cross_entropy_gradient_paper",
-    "dense_expr", "dense_jacobian_input_expr", "dense_jacobian_input_paper", "dense_jacobian_weight_row_expr",
-    "dense_jacobian_weight_row_paper", "dense_jacobian_bias_expr", "dense_jacobian_bias_paper",
-    "generic_upstream", "linear_upstream", "relu_upstream_gradient_expr", "relu_upstream_gradient_paper",
-    "dense_upstream_weight_row_gradient_expr", "dense_upstream_weight_row_gradient_paper",
-    "relu_vjp_expr", "softmax_vjp_expr", "dense_vjp_expr",
-    "SymbolicNetwork", "network_expr", "objective_gradient_expr", "evaluate_gradients",
-    "GeneralEntry", "softmax_entry_general", "relu_jacobian_entry_general", "softmax_jacobian_entry_general",
-    "cross_entropy_gradient_entry_general", "dense_jacobian_input_entry_general",
-    "dense_jacobian_weight_row_entry_general", "dense_jacobian_bias_entry_general",
-    "softmax_cross_entropy_gradient_entry_general", "general_identity_holds", "softmax_notation",
+    "symbols_vector",
+    "symbols_matrix",
+    "evaluate",
+    "to_latex",
+    "relu_expr",
+    "relu_derivative_expr",
+    "apply_assumption_1",
+    "relu_jacobian_expr",
+    "relu_jacobian_paper",
+    "softmax_expr",
+    "softmax_jacobian_expr",
+    "softmax_jacobian_paper",
+    "cross_entropy_expr",
+    "cross_entropy_gradient_expr",
+    "cross_entropy_gradient_paper",
+    "softmax_cross_entropy_gradient_expr",
+    "softmax_cross_entropy_gradient_paper",
+    "dense_expr",
+    "dense_jacobian_input_expr",
+    "dense_jacobian_input_paper",
+    "dense_jacobian_weight_row_expr",
+    "dense_jacobian_weight_row_paper",
+    "dense_jacobian_bias_expr",
+    "dense_jacobian_bias_paper",
+    "generic_upstream",
+    "linear_upstream",
+    "relu_upstream_gradient_expr",
+    "relu_upstream_gradient_paper",
+    "dense_upstream_weight_row_gradient_expr",
+    "dense_upstream_weight_row_gradient_paper",
+    "relu_vjp_expr",
+    "softmax_vjp_expr",
+    "dense_vjp_expr",
+    "SymbolicNetwork",
+    "network_expr",
+    "objective_gradient_expr",
+    "evaluate_gradients",
+    "GeneralEntry",
+    "softmax_entry_general",
+    "relu_jacobian_entry_general",
+    "softmax_jacobian_entry_general",
+    "cross_entropy_gradient_entry_general",
+    "dense_jacobian_input_entry_general",
+    "dense_jacobian_weight_row_entry_general",
+    "dense_jacobian_bias_entry_general",
+    "softmax_cross_entropy_gradient_entry_general",
+    "general_identity_holds",
+    "softmax_notation",
 ]
 
 
@@ -95,8 +129,11 @@ def symbols_matrix(name: str, rows: int, cols: int, **assumptions) -> sp.Immutab
     rows = _positive_int(rows, "rows", "Notation 1")
     cols = _positive_int(cols, "cols", "Notation 1")
     assumptions = assumptions or {"real": True}
-    return sp.ImmutableMatrix(rows, cols, [sp.Symbol(f"{name}_{i},{j}", **assumptions)
-                                           for i in range(1, rows + 1) for j in range(1, cols + 1)])
+    return sp.ImmutableMatrix(
+        rows,
+        cols,
+        [sp.Symbol(f"{name}_{i},{j}", **assumptions) for i in range(1, rows + 1) for j in range(1, cols + 1)],
+    )
 
 
 def _exact_number(value) -> sp.Rational:
@@ -117,8 +154,10 @@ def _substitutions(subs: Mapping) -> dict:
             # Any layout with the right number of entries, read row by row: (m,), (1, m) and (m, n) alike.
             flat = list(value) if isinstance(value, MatrixBase) else list(np.ravel(np.asarray(value, np.float64)))
             if len(flat) != len(key):
-                raise ValueError(f"value for a {key.shape} matrix of symbols has shape {np.shape(value)}, "
-                                 f"{len(flat)} entries instead of {len(key)} (Notation 1)")
+                raise ValueError(
+                    f"value for a {key.shape} matrix of symbols has shape {np.shape(value)}, "
+                    f"{len(flat)} entries instead of {len(key)} (Notation 1)"
+                )
             for sym, val in zip(key, flat):
                 reps[sym] = _exact_number(val)
         else:
@@ -137,8 +176,10 @@ def _exact_float(expr: sp.Expr, digits: int) -> float:
     precision is then raised. An expression that is exactly 0 but not recognised as such is settled by ``equals``.
     """
     if expr.free_symbols:
-        raise ValueError(f"expression still contains the symbols {sorted(map(str, expr.free_symbols))} after "
-                         f"substitution: give a value for each (Definition 1.2)")
+        raise ValueError(
+            f"expression still contains the symbols {sorted(map(str, expr.free_symbols))} after "
+            f"substitution: give a value for each (Definition 1.2)"
+        )
     for maxn in _MAXN:
         try:
             return _to_float(sp.N(expr, digits, strict=True, maxn=maxn))
@@ -146,8 +187,9 @@ def _exact_float(expr: sp.Expr, digits: int) -> float:
             continue
     if expr.equals(0):
         return 0.0
-    raise ValueError(f"could not evaluate {expr} to {digits} certain digits with {_MAXN[-1]} working digits "
-                     f"(Definition 1.2)")
+    raise ValueError(
+        f"could not evaluate {expr} to {digits} certain digits with {_MAXN[-1]} working digits (Definition 1.2)"
+    )
 
 
 def _to_float(value: sp.Expr) -> float:
@@ -421,8 +463,10 @@ def softmax_cross_entropy_gradient_paper(z, y_star) -> sp.ImmutableMatrix:
 def _dense_args(y, W, b, statement: str):
     y, W, b = _row(y, "y", statement), sp.ImmutableMatrix(W), _row(b, "b", statement)
     if W.cols != y.cols or b.cols != W.rows:
-        raise ValueError(f"shapes do not fit L(y, W, b) = y W^T + b ({statement}: y in R^n, W in M_(m,n), b in R^m);"
-                         f" got y {y.shape}, W {W.shape}, b {b.shape}")
+        raise ValueError(
+            f"shapes do not fit L(y, W, b) = y W^T + b ({statement}: y in R^n, W in M_(m,n), b in R^m);"
+            f" got y {y.shape}, W {W.shape}, b {b.shape}"
+        )
     return y, W, b
 
 
@@ -464,8 +508,9 @@ def dense_jacobian_input_paper(y, W, b) -> sp.ImmutableMatrix:
 
 def _check_row(row, W, statement: str) -> int:
     if isinstance(row, bool) or not isinstance(row, (int, np.integer)) or not 0 <= row < W.rows:
-        raise ValueError(f"row must be an integer in [0, {W.rows - 1}] ({statement}: i* in [1, m], 0-based here); "
-                         f"got {row!r}")
+        raise ValueError(
+            f"row must be an integer in [0, {W.rows - 1}] ({statement}: i* in [1, m], 0-based here); got {row!r}"
+        )
     return int(row)
 
 
@@ -578,8 +623,7 @@ def relu_upstream_gradient_paper(z, upstream: Upstream | None = None) -> sp.Immu
     return sp.ImmutableMatrix(1, z.cols, [g[j] * relu_derivative_expr(z[j]) for j in range(z.cols)])
 
 
-def dense_upstream_weight_row_gradient_expr(y, W, b, row: int,
-                                            upstream: Upstream | None = None) -> sp.ImmutableMatrix:
+def dense_upstream_weight_row_gradient_expr(y, W, b, row: int, upstream: Upstream | None = None) -> sp.ImmutableMatrix:
     r"""Gradient of ``F ∘ L`` with respect to the row ``W_{i*,:}``, derived by SymPy: the left side of Prop. 5.2.
 
     Paper: Proposition 5.2
@@ -594,8 +638,7 @@ def dense_upstream_weight_row_gradient_expr(y, W, b, row: int,
     return _gradient(upstream(dense_expr(y, W, b)), W[row, :])
 
 
-def dense_upstream_weight_row_gradient_paper(y, W, b, row: int,
-                                             upstream: Upstream | None = None) -> sp.ImmutableMatrix:
+def dense_upstream_weight_row_gradient_paper(y, W, b, row: int, upstream: Upstream | None = None) -> sp.ImmutableMatrix:
     r"""The paper's formula ``grad F(z)_{i*} * y`` with ``z = L(y, W, b)`` (the printed ``v`` is a typo for ``y``).
 
     Paper: Proposition 5.2
@@ -669,13 +712,17 @@ class SymbolicNetwork:
         """
         X, Y = np.asarray(X, dtype=np.float64), np.asarray(Y, dtype=np.float64)
         if X.shape != self.X.shape or Y.shape != self.Y.shape or len(params) != len(self.weights):
-            raise ValueError(f"X, Y must have shapes {self.X.shape}, {self.Y.shape} and params {len(self.weights)} "
-                             f"layers (Definition 5.2); got {X.shape}, {Y.shape}, {len(params)}")
+            raise ValueError(
+                f"X, Y must have shapes {self.X.shape}, {self.Y.shape} and params {len(self.weights)} "
+                f"layers (Definition 5.2); got {X.shape}, {Y.shape}, {len(params)}"
+            )
         subs = {self.X: X, self.Y: Y}
         for (W, b), Ws, bs in zip(params, self.weights, self.biases):
             if np.shape(W) != Ws.shape or np.size(b) != bs.cols:
-                raise ValueError(f"W must have shape {Ws.shape} and b {bs.cols} entries (Definition 5.1); "
-                                 f"got {np.shape(W)} and {np.shape(b)}")
+                raise ValueError(
+                    f"W must have shape {Ws.shape} and b {bs.cols} entries (Definition 5.1); "
+                    f"got {np.shape(W)} and {np.shape(b)}"
+                )
             subs[Ws], subs[bs] = W, b
         return subs
 
@@ -693,12 +740,15 @@ def network_expr(sizes: Sequence[int], n_samples: int = 1) -> SymbolicNetwork:
     if len(sizes) < 2:
         raise ValueError(f"sizes must be [m_0, ..., m_p] with p >= 1 (Definition 5.1); got {sizes}")
     n = _positive_int(n_samples, "n_samples", "Definition 5.2")
-    X = sp.ImmutableMatrix(n, sizes[0], [sp.Symbol(f"x^({s})_{j}", real=True)
-                                         for s in range(1, n + 1) for j in range(1, sizes[0] + 1)])
-    Y = sp.ImmutableMatrix(n, sizes[-1], [sp.Symbol(f"y^*({s})_{j}", real=True)
-                                          for s in range(1, n + 1) for j in range(1, sizes[-1] + 1)])
-    weights = tuple(symbols_matrix(f"W^({k})", m_out, m_in) for k, (m_in, m_out)
-                    in enumerate(zip(sizes[:-1], sizes[1:]), start=1))
+    X = sp.ImmutableMatrix(
+        n, sizes[0], [sp.Symbol(f"x^({s})_{j}", real=True) for s in range(1, n + 1) for j in range(1, sizes[0] + 1)]
+    )
+    Y = sp.ImmutableMatrix(
+        n, sizes[-1], [sp.Symbol(f"y^*({s})_{j}", real=True) for s in range(1, n + 1) for j in range(1, sizes[-1] + 1)]
+    )
+    weights = tuple(
+        symbols_matrix(f"W^({k})", m_out, m_in) for k, (m_in, m_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1)
+    )
     biases = tuple(symbols_vector(f"b^({k})", m_out) for k, m_out in enumerate(sizes[1:], start=1))
     rows = [X[s, :] for s in range(n)]
     pre = []
@@ -708,8 +758,9 @@ def network_expr(sizes: Sequence[int], n_samples: int = 1) -> SymbolicNetwork:
         rows = [relu_expr(z) for z in zs] if k < len(weights) - 1 else zs
     outputs = [softmax_expr(z) for z in rows]
     objective = sp.Add(*[cross_entropy_expr(out, Y[s, :]) for s, out in enumerate(outputs)])
-    return SymbolicNetwork(tuple(sizes), X, Y, weights, biases, tuple(pre),
-                           sp.ImmutableMatrix.vstack(*outputs), objective)
+    return SymbolicNetwork(
+        tuple(sizes), X, Y, weights, biases, tuple(pre), sp.ImmutableMatrix.vstack(*outputs), objective
+    )
 
 
 def objective_gradient_expr(net: SymbolicNetwork) -> list[tuple[sp.ImmutableMatrix, sp.ImmutableMatrix]]:
@@ -785,8 +836,10 @@ class GeneralEntry:
 
     def _repr_latex_(self) -> str:
         derived = self.derived if self.notation is None else sp.Eq(self.derived, self.notation, evaluate=False)
-        return (f"$\\displaystyle {to_latex(self.lhs)} = {to_latex(derived)}"
-                f"\\quad\\text{{({self.statement}: }}{to_latex(self.paper)}\\text{{)}}$")
+        return (
+            f"$\\displaystyle {to_latex(self.lhs)} = {to_latex(derived)}"
+            f"\\quad\\text{{({self.statement}: }}{to_latex(self.paper)}\\text{{)}}$"
+        )
 
 
 def _range_of(idx: sp.Idx):
@@ -795,6 +848,7 @@ def _range_of(idx: sp.Idx):
 
 def _drop_range_conditions(expr):
     """Replace by ``True`` every relation on one index that holds at both ends of the index's range."""
+
     def implied(rel) -> bool:
         idxs = [s for s in rel.free_symbols if isinstance(s, sp.Idx)]
         if len(idxs) != 1 or idxs[0].lower is None:
@@ -802,8 +856,7 @@ def _drop_range_conditions(expr):
         lo, hi = _range_of(idxs[0])
         return all(rel.subs(idxs[0], end) is sp.true for end in (lo, hi))  # linear in the index: convex
 
-    return expr.replace(lambda e: isinstance(e, sp.core.relational.Relational) and implied(e),
-                        lambda e: sp.true)
+    return expr.replace(lambda e: isinstance(e, sp.core.relational.Relational) and implied(e), lambda e: sp.true)
 
 
 def _pull_out_constants(expr):
@@ -861,8 +914,10 @@ def softmax_notation(expr, z: sp.IndexedBase, total: sp.Sum) -> sp.Expr:
     S = sp.IndexedBase("S", real=True)
     T = sp.Dummy("T", positive=True)
     e = sp.sympify(expr).xreplace({total: T})
-    e = e.replace(lambda x: isinstance(x, sp.exp) and isinstance(x.args[0], sp.Indexed) and x.args[0].base == z,
-                  lambda x: S[x.args[0].indices[0]] * T)
+    e = e.replace(
+        lambda x: isinstance(x, sp.exp) and isinstance(x.args[0], sp.Indexed) and x.args[0].base == z,
+        lambda x: S[x.args[0].indices[0]] * T,
+    )
     e = sp.factor(sp.cancel(e))
     if e.has(T) or e.has(z):
         raise ValueError(f"{expr} is not a function of the Softmax entries alone (Definition 2.2)")
@@ -890,8 +945,17 @@ def softmax_jacobian_entry_general() -> GeneralEntry:
     total = sp.Sum(sp.exp(z[l]), (l, 1, _m))
     S = lambda a: sp.exp(z[a]) / total  # noqa: E731
     paper = S(i) * (sp.KroneckerDelta(i, j) - S(j))
-    return _entry("Proposition 2.2", sp.Derivative(S(i), z[j]), paper,
-                  notation=lambda e: softmax_notation(e, z, total), m=_m, i=i, j=j, l=l, z=z)
+    return _entry(
+        "Proposition 2.2",
+        sp.Derivative(S(i), z[j]),
+        paper,
+        notation=lambda e: softmax_notation(e, z, total),
+        m=_m,
+        i=i,
+        j=j,
+        l=l,
+        z=z,
+    )
 
 
 def cross_entropy_gradient_entry_general() -> GeneralEntry:
@@ -903,8 +967,7 @@ def cross_entropy_gradient_entry_general() -> GeneralEntry:
     y_star = sp.IndexedBase("y^*", real=True)
     j, k = _idx("j", _m), _idx("k", _m)
     xi = -sp.Sum(y_star[k] * sp.log(y[k]), (k, 1, _m))
-    return _entry("Proposition 3.1", sp.Derivative(xi, y[j]), -y_star[j] / y[j], m=_m, j=j, k=k, y=y,
-                  y_star=y_star)
+    return _entry("Proposition 3.1", sp.Derivative(xi, y[j]), -y_star[j] / y[j], m=_m, j=j, k=k, y=y, y_star=y_star)
 
 
 def _dense_general():
@@ -961,8 +1024,19 @@ def softmax_cross_entropy_gradient_entry_general() -> GeneralEntry:
     xi = -sp.Sum(y_star[k] * sp.log(sp.exp(z[k]) / total), (k, 1, _m))
     given = (sp.Eq(sp.Sum(y_star[k], (k, 1, _m)), 1),)
     paper = sp.exp(z[j]) / total - y_star[j]
-    return _entry("Proposition 5.3", sp.Derivative(xi, z[j]), paper, given,
-                  notation=lambda e: softmax_notation(e, z, total), m=_m, j=j, k=k, l=l, z=z, y_star=y_star)
+    return _entry(
+        "Proposition 5.3",
+        sp.Derivative(xi, z[j]),
+        paper,
+        given,
+        notation=lambda e: softmax_notation(e, z, total),
+        m=_m,
+        j=j,
+        k=k,
+        l=l,
+        z=z,
+        y_star=y_star,
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -988,8 +1062,7 @@ def _dimension_symbols(expr, given: Sequence[sp.Eq]) -> list[sp.Symbol]:
     for e in (expr, *given):
         for idx in e.atoms(sp.Idx):
             found |= {s for s in (idx.lower, idx.upper) if isinstance(s, sp.Symbol)}
-        found |= {s for s in e.free_symbols if isinstance(s, sp.Symbol) and not isinstance(s, sp.Idx)
-                  and s.is_integer}
+        found |= {s for s in e.free_symbols if isinstance(s, sp.Symbol) and not isinstance(s, sp.Idx) and s.is_integer}
     return sorted(found, key=lambda s: s.name)
 
 
@@ -999,8 +1072,9 @@ def _with_sizes(expr, sizes: dict):
     reps = dict(sizes)
     for idx in expr.atoms(sp.Idx):
         if idx.lower is not None:
-            reps[idx] = sp.Idx(idx.label, (sp.sympify(idx.lower).xreplace(sizes),
-                                           sp.sympify(idx.upper).xreplace(sizes)))
+            reps[idx] = sp.Idx(
+                idx.label, (sp.sympify(idx.lower).xreplace(sizes), sp.sympify(idx.upper).xreplace(sizes))
+            )
     return expr.xreplace(reps)
 
 
@@ -1015,8 +1089,9 @@ def _concrete_constraint(eq: sp.Eq) -> dict:
     return {last: solution}
 
 
-def general_identity_holds(lhs, rhs, m_values: Iterable[int] = (2, 3, 4, 5), *,
-                           given: Sequence[sp.Eq] = (), details: dict | None = None) -> bool:
+def general_identity_holds(
+    lhs, rhs, m_values: Iterable[int] = (2, 3, 4, 5), *, given: Sequence[sp.Eq] = (), details: dict | None = None
+) -> bool:
     r"""Check an identity between general-dimension expressions: symbolically, then for several concrete sizes.
 
     Paper: Definition 1.2

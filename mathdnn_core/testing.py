@@ -11,11 +11,12 @@ Relative error (norm-wise, the one used everywhere here):
 with ``||.||_inf`` the largest absolute entry and ``realmin`` the smallest normal float64 (so an exact zero
 reference demands an exact zero). ``a`` and ``e`` must have exactly the same shape.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -23,9 +24,23 @@ from . import differentials, network
 
 REALMIN = float(np.finfo(np.float64).tiny)
 
-__all__ = ["Verdict", "relative_error", "check_close", "check_at_least", "check_identity", "check_refuted", "check_against_symbolic", "check_finite_differences",
-           "check_vjp", "check_gradient_routes", "check_raises", "random_points", "edge_points", "loglog_slope",
-           "REALMIN"]
+__all__ = [
+    "Verdict",
+    "relative_error",
+    "check_close",
+    "check_at_least",
+    "check_identity",
+    "check_refuted",
+    "check_against_symbolic",
+    "check_finite_differences",
+    "check_vjp",
+    "check_gradient_routes",
+    "check_raises",
+    "random_points",
+    "edge_points",
+    "loglog_slope",
+    "REALMIN",
+]
 
 
 @dataclass(frozen=True)
@@ -48,8 +63,10 @@ class Verdict:
 
     def __post_init__(self):
         if not (self.max_rel_error <= self.tolerance):  # also False for NaN
-            raise AssertionError(f"{self.statement} NOT verified — {self.what}: max rel. error "
-                                 f"{self.max_rel_error:.3e} > tolerance {self.tolerance:g}")
+            raise AssertionError(
+                f"{self.statement} NOT verified — {self.what}: max rel. error "
+                f"{self.max_rel_error:.3e} > tolerance {self.tolerance:g}"
+            )
         if self.n_cases < 1:
             raise AssertionError(f"{self.statement} NOT verified — {self.what}: no case was checked")
 
@@ -147,8 +164,7 @@ def loglog_slope(x, y) -> float:
 
 
 def _fail(statement: str, what: str, error: float, tol: float, case: str) -> AssertionError:
-    return AssertionError(f"{statement} NOT verified — {what}: max rel. error {error:.3e} > tolerance {tol:g}\n"
-                          f"{case}")
+    return AssertionError(f"{statement} NOT verified — {what}: max rel. error {error:.3e} > tolerance {tol:g}\n{case}")
 
 
 def _show(x) -> str:
@@ -156,8 +172,7 @@ def _show(x) -> str:
         return repr(x) if not isinstance(x, np.ndarray) else np.array2string(x, separator=", ")
 
 
-def _worst_of(cases: Iterable, compare: Callable, statement: str, what: str, tol: float,
-              describe: Callable) -> Verdict:
+def _worst_of(cases: Iterable, compare: Callable, statement: str, what: str, tol: float, describe: Callable) -> Verdict:
     """Run ``compare(case) -> (error, actual, expected)`` on every case; raise on the worst if it exceeds ``tol``."""
     worst, worst_case, n = -1.0, None, 0
     for index, case in enumerate(cases):
@@ -174,8 +189,13 @@ def _worst_of(cases: Iterable, compare: Callable, statement: str, what: str, tol
         raise AssertionError(f"{statement} NOT verified — {what}: no case was given")
     if not (worst <= tol):
         index, case, actual, expected = worst_case
-        raise _fail(statement, what, worst, tol,
-                    f"case {index}: {describe(case)}\nactual:   {_show(actual)}\nexpected: {_show(expected)}")
+        raise _fail(
+            statement,
+            what,
+            worst,
+            tol,
+            f"case {index}: {describe(case)}\nactual:   {_show(actual)}\nexpected: {_show(expected)}",
+        )
     return Verdict(statement, what, worst, tol, n)
 
 
@@ -207,8 +227,9 @@ def check_at_least(value, floor, *, statement: str, what: str) -> Verdict:
     return Verdict(statement, what, 0.0, 0.0, 1, detail=f"≥ {floor:g}")
 
 
-def check_identity(lhs, rhs, *, statement: str, what: str, given: Sequence = (),
-                   m_values: Sequence[int] = (2, 3, 4, 5)) -> Verdict:
+def check_identity(
+    lhs, rhs, *, statement: str, what: str, given: Sequence = (), m_values: Sequence[int] = (2, 3, 4, 5)
+) -> Verdict:
     r"""Assert that SymPy proves ``lhs == rhs`` exactly, and return the verdict.
 
     Paper: Definition 1.2
@@ -230,20 +251,23 @@ def check_identity(lhs, rhs, *, statement: str, what: str, given: Sequence = (),
             raise ValueError("check_identity: hypotheses (given) apply to general-dimension identities only")
         if not sp.simplify(lhs - rhs).is_zero_matrix:
             raise AssertionError(f"{statement} NOT verified — {what}: SymPy does not simplify lhs - rhs to 0")
-        return Verdict(statement, what, 0.0, 0.0, lhs.rows * lhs.cols, detail="exact (SymPy simplifies the "
-                       "difference to 0)")
+        return Verdict(
+            statement, what, 0.0, 0.0, lhs.rows * lhs.cols, detail="exact (SymPy simplifies the difference to 0)"
+        )
     details: dict = {}
     if not symbolic.general_identity_holds(lhs, rhs, m_values, given=given, details=details):
         failed = [m for m, ok in details.get("sizes", {}).items() if not ok]
         raise AssertionError(f"{statement} NOT verified — {what}: the identity fails for m in {failed}")
     sizes = ", ".join(str(m) for m in m_values)
     proof = "proved in general dimension and " if details.get("general") else ""
-    return Verdict(statement, what, 0.0, 0.0, len(m_values),
-                   detail=f"exact: {proof}verified for m = {sizes} at every index")
+    return Verdict(
+        statement, what, 0.0, 0.0, len(m_values), detail=f"exact: {proof}verified for m = {sizes} at every index"
+    )
 
 
-def check_refuted(check: Callable[[], object], *, statement: str, what: str,
-                  must_mention: tuple[str, ...] = ()) -> Verdict:
+def check_refuted(
+    check: Callable[[], object], *, statement: str, what: str, must_mention: tuple[str, ...] = ()
+) -> Verdict:
     r"""Assert that a check **fails**: the way an erratum is demonstrated (the printed formula does not hold).
 
     Paper: Definition 1.2
@@ -258,14 +282,17 @@ def check_refuted(check: Callable[[], object], *, statement: str, what: str,
     except AssertionError as failure:
         missing = [word for word in must_mention if word not in str(failure)]
         if missing:
-            raise AssertionError(f"{statement}: {what} — the check failed, but not for the expected reason "
-                                 f"(its message lacks {missing}): {failure}") from failure
+            raise AssertionError(
+                f"{statement}: {what} — the check failed, but not for the expected reason "
+                f"(its message lacks {missing}): {failure}"
+            ) from failure
         return Verdict(statement, what, 0.0, 0.0, 1, detail="refuted: the printed formula fails the check")
     raise AssertionError(f"{statement}: {what} — the printed formula passed the check, so it is not an erratum")
 
 
-def check_against_symbolic(numeric_fn: Callable, symbolic_fn: Callable, points: Sequence, *, statement: str,
-                           what: str, tol: float = 1e-12) -> Verdict:
+def check_against_symbolic(
+    numeric_fn: Callable, symbolic_fn: Callable, points: Sequence, *, statement: str, what: str, tol: float = 1e-12
+) -> Verdict:
     r"""Compare the package with SymPy's exact value at every point.
 
     Paper: Definition 1.2
@@ -279,6 +306,7 @@ def check_against_symbolic(numeric_fn: Callable, symbolic_fn: Callable, points: 
     tol : float
         Largest accepted :func:`relative_error`; ``1e-12`` for float64.
     """
+
     def compare(point):
         actual, expected = numeric_fn(point), symbolic_fn(point)
         return relative_error(actual, expected), actual, expected
@@ -286,8 +314,9 @@ def check_against_symbolic(numeric_fn: Callable, symbolic_fn: Callable, points: 
     return _worst_of(points, compare, statement, what, tol, lambda p: f"input: {_show(p)}")
 
 
-def check_finite_differences(f: Callable, jacobian: Callable, points: Sequence, *, statement: str, what: str,
-                             tol: float = 1e-6) -> Verdict:
+def check_finite_differences(
+    f: Callable, jacobian: Callable, points: Sequence, *, statement: str, what: str, tol: float = 1e-6
+) -> Verdict:
     r"""Compare an analytic Jacobian with central differences, the independent witness of Definition 1.2.
 
     Paper: Definition 1.2
@@ -305,6 +334,7 @@ def check_finite_differences(f: Callable, jacobian: Callable, points: Sequence, 
     jacobian : callable ``(n,) -> (m, n)``
     points : sequence of 1-D arrays
     """
+
     def compare(point):
         point = np.asarray(point, dtype=np.float64)
         analytic = np.asarray(jacobian(point), dtype=np.float64)
@@ -316,8 +346,16 @@ def check_finite_differences(f: Callable, jacobian: Callable, points: Sequence, 
     return _worst_of(points, compare, statement, what, tol, lambda p: f"input: {_show(p)} (actual = FD)")
 
 
-def check_vjp(jacobian_fn: Callable, vjp_fn: Callable, points: Sequence, cotangents: Sequence, *, statement: str,
-              what: str, tol: float = 1e-12) -> Verdict:
+def check_vjp(
+    jacobian_fn: Callable,
+    vjp_fn: Callable,
+    points: Sequence,
+    cotangents: Sequence,
+    *,
+    statement: str,
+    what: str,
+    tol: float = 1e-12,
+) -> Verdict:
     r"""Compare a vector-Jacobian product with ``v`` times the full Jacobian, point by point.
 
     Paper: Proposition 5.1, Proposition 5.2
@@ -340,8 +378,14 @@ def check_vjp(jacobian_fn: Callable, vjp_fn: Callable, points: Sequence, cotange
         actual = vjp_fn(point, v)
         return relative_error(actual, expected), actual, expected
 
-    return _worst_of(list(zip(points, cotangents)), compare, statement, what, tol,
-                     lambda c: f"input: {_show(c[0])}\ncotangent v: {_show(c[1])}")
+    return _worst_of(
+        list(zip(points, cotangents)),
+        compare,
+        statement,
+        what,
+        tol,
+        lambda c: f"input: {_show(c[0])}\ncotangent v: {_show(c[1])}",
+    )
 
 
 def check_gradient_routes(X, Y, params, *, tol: float = 1e-12) -> Verdict:
@@ -372,8 +416,13 @@ def check_gradient_routes(X, Y, params, *, tol: float = 1e-12) -> Verdict:
     return Verdict(statement, what, worst, tol, 2 * len(backprop))
 
 
-def check_raises(fn: Callable[[], object], exc_type: type[BaseException] | tuple, *,
-                 must_mention: tuple[str, ...] = (), statement: str) -> Verdict:
+def check_raises(
+    fn: Callable[[], object],
+    exc_type: type[BaseException] | tuple,
+    *,
+    must_mention: tuple[str, ...] = (),
+    statement: str,
+) -> Verdict:
     r"""Assert that ``fn()`` raises ``exc_type`` with a message naming ``statement`` and every ``must_mention``.
 
     Paper: Definition 1.2
@@ -390,8 +439,9 @@ def check_raises(fn: Callable[[], object], exc_type: type[BaseException] | tuple
         message = str(exc)
         missing = [s for s in (statement, *must_mention) if s not in message]
         if missing:
-            raise AssertionError(f"{statement} NOT verified — {what}: the message does not mention {missing}\n"
-                                 f"message: {message!r}") from exc
+            raise AssertionError(
+                f"{statement} NOT verified — {what}: the message does not mention {missing}\nmessage: {message!r}"
+            ) from exc
         mentions = ", ".join(repr(s) for s in (statement, *must_mention))
         return Verdict(statement, what, 0.0, 0.0, 1, detail=f"message names {mentions}")
     except BaseException as exc:
@@ -400,8 +450,9 @@ def check_raises(fn: Callable[[], object], exc_type: type[BaseException] | tuple
 
 
 # ----------------------------------------------------------------------------------------------------------------
-def random_points(rng: np.random.Generator, shape: tuple[int, ...] | int, n: int,
-                  scale: float = 1.0) -> list[np.ndarray]:
+def random_points(
+    rng: np.random.Generator, shape: tuple[int, ...] | int, n: int, scale: float = 1.0
+) -> list[np.ndarray]:
     r"""``n`` independent float64 arrays of ``shape`` with entries ``scale * N(0, 1)``.
 
     Paper: Definition 1.2

@@ -21,6 +21,7 @@ once, up front, and every batch stays float32.
 Also here: :func:`evaluate` (accuracy and confusion matrix), :func:`save_params` / :func:`load_params` (``.npz``,
 never pickle).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -29,8 +30,9 @@ import os
 import time
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -44,8 +46,17 @@ _NET = "Definition 5.1"
 #: Rows per forward pass when computing accuracies (bounds the memory of evaluation on large sets).
 EVAL_CHUNK = 8192
 
-__all__ = ["TrainingDivergedError", "TrainingCollapsedError", "History", "Evaluation", "fit", "evaluate",
-           "predict_labels", "save_params", "load_params"]
+__all__ = [
+    "TrainingDivergedError",
+    "TrainingCollapsedError",
+    "History",
+    "Evaluation",
+    "fit",
+    "evaluate",
+    "predict_labels",
+    "save_params",
+    "load_params",
+]
 
 
 class TrainingDivergedError(RuntimeError):
@@ -135,16 +146,24 @@ class History:
 
     def __getitem__(self, key: str):
         """``history["loss"]`` works like ``history.loss`` (dict-style access)."""
-        if key in self.__dataclass_fields__ or key in ("final_loss", "final_train_accuracy", "final_test_accuracy",
-                                                       "total_seconds"):
+        if key in self.__dataclass_fields__ or key in (
+            "final_loss",
+            "final_train_accuracy",
+            "final_test_accuracy",
+            "total_seconds",
+        ):
             return getattr(self, key)
         raise KeyError(key)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain lists and numbers (JSON-ready), the final values included."""
         out = asdict(self)
-        out.update(final_loss=self.final_loss, final_train_accuracy=self.final_train_accuracy,
-                   final_test_accuracy=self.final_test_accuracy, total_seconds=self.total_seconds)
+        out.update(
+            final_loss=self.final_loss,
+            final_train_accuracy=self.final_train_accuracy,
+            final_test_accuracy=self.final_test_accuracy,
+            total_seconds=self.total_seconds,
+        )
         return out
 
 
@@ -191,17 +210,22 @@ def _is_real(x) -> bool:
 
 def _check_hyper(epochs, batch_size, lr, momentum, n: int) -> tuple[int, int, float, float]:
     if not _is_int(epochs) or epochs < 1:
-        raise ValueError(f"epochs must be an integer >= 1 (Definition 6.7: one epoch is one pass over the n = {n} "
-                         f"samples); got {epochs!r}")
+        raise ValueError(
+            f"epochs must be an integer >= 1 (Definition 6.7: one epoch is one pass over the n = {n} "
+            f"samples); got {epochs!r}"
+        )
     if not _is_int(batch_size) or not 1 <= batch_size <= n:
-        raise ValueError(f"batch_size must be an integer b with 1 <= b <= n = {n} (note after Definition 6.6: "
-                         f"batches of b rows drawn without replacement, b = 32 generally); got {batch_size!r}")
+        raise ValueError(
+            f"batch_size must be an integer b with 1 <= b <= n = {n} (note after Definition 6.6: "
+            f"batches of b rows drawn without replacement, b = 32 generally); got {batch_size!r}"
+        )
     if not _is_real(lr) or not math.isfinite(lr) or lr <= 0:
-        raise ValueError(f"lr must be a finite real number > 0 ({_FIT}: the learning rate alpha in R+*); "
-                         f"got {lr!r}")
+        raise ValueError(f"lr must be a finite real number > 0 ({_FIT}: the learning rate alpha in R+*); got {lr!r}")
     if not _is_real(momentum) or not 0 <= momentum < 1:
-        raise ValueError(f"momentum must lie in [0, 1[ ({_FIT}: beta; the paper prints [0, 1], but beta = 1 keeps "
-                         f"m = 0 and the parameters never move); got {momentum!r}")
+        raise ValueError(
+            f"momentum must lie in [0, 1[ ({_FIT}: beta; the paper prints [0, 1], but beta = 1 keeps "
+            f"m = 0 and the parameters never move); got {momentum!r}"
+        )
     return int(epochs), int(batch_size), float(lr), float(momentum)
 
 
@@ -212,8 +236,9 @@ def _params_dtype(params: Params) -> np.dtype:
 def _check_X(X, m0: int, name: str, statement: str) -> np.ndarray:
     X = as_float_array(X, name, statement, ndim=2)
     if X.shape[1] != m0:
-        raise ValueError(f"{name} must have shape (n, {m0}) to match W^(1) ({statement}: x in R^(m_0), "
-                         f"m_0 = {m0}); got {X.shape}")
+        raise ValueError(
+            f"{name} must have shape (n, {m0}) to match W^(1) ({statement}: x in R^(m_0), m_0 = {m0}); got {X.shape}"
+        )
     if X.shape[0] == 0:
         raise ValueError(f"{name} must hold at least one sample ({statement}); got shape {X.shape}")
     return X
@@ -221,14 +246,21 @@ def _check_X(X, m0: int, name: str, statement: str) -> np.ndarray:
 
 def _check_Y(Y, n: int, mp: int) -> np.ndarray:
     if np.ndim(Y) != 2:
-        hint = (f"; integer labels? convert them with mathdnn_core.datasets.one_hot(labels, {mp})"
-                if np.ndim(Y) == 1 else "")
-        raise ValueError(f"Y must be one-hot targets of shape (n, m_p) = ({n}, {mp}) ({_FIT} with Definition 5.2: "
-                         f"y* in {{0,1}}^(m_p), ||y*|| = 1); got shape {np.shape(Y)}{hint}")
+        hint = (
+            f"; integer labels? convert them with mathdnn_core.datasets.one_hot(labels, {mp})"
+            if np.ndim(Y) == 1
+            else ""
+        )
+        raise ValueError(
+            f"Y must be one-hot targets of shape (n, m_p) = ({n}, {mp}) ({_FIT} with Definition 5.2: "
+            f"y* in {{0,1}}^(m_p), ||y*|| = 1); got shape {np.shape(Y)}{hint}"
+        )
     Y = as_float_array(Y, "Y", _FIT, ndim=2, allow_nonfinite=True)
     if Y.shape != (n, mp):
-        raise ValueError(f"Y must have shape ({n}, {mp}): one one-hot row per row of X, m_p = {mp} classes "
-                         f"({_FIT} with Definition 5.2); got {Y.shape}")
+        raise ValueError(
+            f"Y must have shape ({n}, {mp}): one one-hot row per row of X, m_p = {mp} classes "
+            f"({_FIT} with Definition 5.2); got {Y.shape}"
+        )
     check_one_hot(Y, "Y", f"{_FIT} with Definition 5.2")
     return Y
 
@@ -238,19 +270,24 @@ def _as_labels(labels, n: int, mp: int, name: str, statement: str) -> np.ndarray
     arr = np.asarray(labels)
     if arr.ndim == 2:
         if arr.shape != (n, mp):
-            raise ValueError(f"{name} must be labels of shape ({n},) or one-hot rows of shape ({n}, {mp}) "
-                             f"({statement}); got {arr.shape}")
+            raise ValueError(
+                f"{name} must be labels of shape ({n},) or one-hot rows of shape ({n}, {mp}) "
+                f"({statement}); got {arr.shape}"
+            )
         arr = as_float_array(arr, name, statement, ndim=2, allow_nonfinite=True)
         check_one_hot(arr, name, statement)
         return np.argmax(arr, axis=1).astype(np.int64)
     if arr.ndim != 1 or arr.shape[0] != n:
-        raise ValueError(f"{name} must be integer labels of shape ({n},), one per row ({statement}); "
-                         f"got shape {arr.shape}")
+        raise ValueError(
+            f"{name} must be integer labels of shape ({n},), one per row ({statement}); got shape {arr.shape}"
+        )
     if arr.dtype == bool or not np.issubdtype(arr.dtype, np.integer):
         raise ValueError(f"{name} must be integer class labels in [0, {mp}) ({statement}); got dtype {arr.dtype}")
     if arr.size and (arr.min() < 0 or arr.max() >= mp):
-        raise ValueError(f"{name} must lie in [0, {mp}): the network has m_p = {mp} outputs ({statement}); "
-                         f"got values in [{arr.min()}, {arr.max()}]")
+        raise ValueError(
+            f"{name} must lie in [0, {mp}): the network has m_p = {mp} outputs ({statement}); "
+            f"got values in [{arr.min()}, {arr.max()}]"
+        )
     return arr.astype(np.int64, copy=False)
 
 
@@ -271,8 +308,9 @@ def predict_labels(X, params, chunk: int = EVAL_CHUNK) -> np.ndarray:
     X = np.asarray(X)
     if X.ndim != 2 or X.shape[0] <= chunk:
         return network.predict(X, params).astype(np.int64, copy=False)
-    return np.concatenate([network.predict(X[i:i + chunk], params) for i in range(0, X.shape[0], chunk)]
-                          ).astype(np.int64, copy=False)
+    return np.concatenate([network.predict(X[i : i + chunk], params) for i in range(0, X.shape[0], chunk)]).astype(
+        np.int64, copy=False
+    )
 
 
 @dataclass
@@ -288,13 +326,13 @@ class _EpochPass:
 def _epoch_pass(X: np.ndarray, labels: np.ndarray, params: Params, chunk: int = EVAL_CHUNK) -> _EpochPass:
     result = _EpochPass(0, [False] * (len(params) - 1), None)
     for i in range(0, X.shape[0], chunk):
-        cache = network.forward_with_cache(X[i:i + chunk], params)
+        cache = network.forward_with_cache(X[i : i + chunk], params)
         z = cache.preactivations[-1]
         finite = np.isfinite(z)
         if not finite.all():
             result.nonfinite = float(z[~finite][0])
             return result
-        result.correct += int(np.count_nonzero(np.argmax(z, axis=1) == labels[i:i + chunk]))
+        result.correct += int(np.count_nonzero(np.argmax(z, axis=1) == labels[i : i + chunk]))
         for k, a in enumerate(cache.inputs[1:]):  # a = ReLU(z^(k)) >= 0: a unit is alive where a != 0
             result.alive[k] = result.alive[k] or bool(a.any())
     return result
@@ -328,15 +366,16 @@ def evaluate(params, X, labels) -> Evaluation:
     n = X.shape[0]
     preds, loss = [], 0.0
     for i in range(0, n, EVAL_CHUNK):
-        z = network.logits(X[i:i + EVAL_CHUNK], params)
+        z = network.logits(X[i : i + EVAL_CHUNK], params)
         preds.append(np.argmax(z, axis=1))
         Y = np.zeros(z.shape, dtype=z.dtype)
-        Y[np.arange(z.shape[0]), y[i:i + EVAL_CHUNK]] = 1
+        Y[np.arange(z.shape[0]), y[i : i + EVAL_CHUNK]] = 1
         loss += float(np.sum(losses.cross_entropy_from_logits(z, Y)))  # log-Softmax form: always finite
     pred = np.concatenate(preds).astype(np.int64)
     confusion = np.bincount(y * mp + pred, minlength=mp * mp).reshape(mp, mp).astype(np.int64)
-    return Evaluation(accuracy=float(np.count_nonzero(pred == y)) / n, confusion=confusion, predictions=pred,
-                      labels=y, loss=loss / n)
+    return Evaluation(
+        accuracy=float(np.count_nonzero(pred == y)) / n, confusion=confusion, predictions=pred, labels=y, loss=loss / n
+    )
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -350,10 +389,21 @@ def _progress_bar(total: int, enabled: bool):
     return tqdm(total=total, unit="batch", desc="training", leave=True, dynamic_ncols=True)
 
 
-def fit(params, X, Y, epochs: int = 1, batch_size: int = 32, lr: float = 0.1, momentum: float = 0.9,
-        rng: np.random.Generator | int | None = None, progress: bool = True, X_test=None, y_test=None,
-        callback: Callable[[int, Params, History], Any] | None = None,
-        blas_threads: int | None = None) -> tuple[Params, History]:
+def fit(
+    params,
+    X,
+    Y,
+    epochs: int = 1,
+    batch_size: int = 32,
+    lr: float = 0.1,
+    momentum: float = 0.9,
+    rng: np.random.Generator | int | None = None,
+    progress: bool = True,
+    X_test=None,
+    y_test=None,
+    callback: Callable[[int, Params, History], Any] | None = None,
+    blas_threads: int | None = None,
+) -> tuple[Params, History]:
     r"""Train N_{c+} by back-propagation gradient descent with momentum over minibatches.
 
     Paper: Definition 6.7
@@ -459,8 +509,9 @@ def fit(params, X, Y, epochs: int = 1, batch_size: int = 32, lr: float = 0.1, mo
     optimizer = optim.Momentum(lr, momentum)
     velocity = optimizer.init_velocity(flat_params)
     steps = -(-n // batch_size)
-    history = History(epochs=epochs, batch_size=batch_size, lr=lr, momentum=momentum, steps_per_epoch=steps,
-                      dtype=dtype.name)
+    history = History(
+        epochs=epochs, batch_size=batch_size, lr=lr, momentum=momentum, steps_per_epoch=steps, dtype=dtype.name
+    )
     bar = _progress_bar(epochs * steps, progress)
     limit = contextlib.nullcontext()
     if blas_threads is not None:
@@ -472,7 +523,11 @@ def fit(params, X, Y, epochs: int = 1, batch_size: int = 32, lr: float = 0.1, mo
         return TrainingDivergedError(
             f"training diverged at epoch {epoch}/{epochs}, step {step}/{steps}: {what} is {loss!r}; the learning "
             f"rate lr={lr:g} is likely too large ({_FIT}), try a smaller one such as lr={lr / 10:g}",
-            epoch=epoch, step=step, loss=loss, lr=lr)
+            epoch=epoch,
+            step=step,
+            loss=loss,
+            lr=lr,
+        )
 
     def collapsed(epoch: int, layer: int) -> TrainingCollapsedError:
         return TrainingCollapsedError(
@@ -481,7 +536,12 @@ def fit(params, X, Y, epochs: int = 1, batch_size: int = 32, lr: float = 0.1, mo
             f"{history.train_accuracy[-1]:.1%}) and the gradient with respect to layers 1 to {layer} is exactly 0 "
             f"(Proposition 5.1): back-propagation cannot revive them. The learning rate lr={lr:g} is likely too "
             f"large ({_FIT}), try a smaller one such as lr={lr / 10:g}",
-            epoch=epoch, step=steps, loss=history.loss[-1], lr=lr, layer=layer)
+            epoch=epoch,
+            step=steps,
+            loss=history.loss[-1],
+            lr=lr,
+            layer=layer,
+        )
 
     try:
         # Overflow in a diverging run is detected below and reported as TrainingDivergedError; numpy's own
@@ -586,8 +646,9 @@ def load_params(path) -> Params:
     except (OSError, EOFError) as exc:
         raise ValueError(f"malformed parameter file {path!r}: not a readable .npz archive ({exc})") from None
     if not isinstance(loaded, np.lib.npyio.NpzFile):
-        raise ValueError(f"malformed parameter file {path!r}: expected an .npz archive with keys W1, b1, ...; "
-                         f"found a single array")
+        raise ValueError(
+            f"malformed parameter file {path!r}: expected an .npz archive with keys W1, b1, ...; found a single array"
+        )
     try:
         with loaded as npz:
             arrays = {key: npz[key] for key in npz.files}
@@ -598,14 +659,17 @@ def load_params(path) -> Params:
     p = len(arrays) // 2
     expected = [f"{name}{k}" for k in range(1, p + 1) for name in ("W", "b")]
     if p == 0 or sorted(arrays) != sorted(expected):
-        raise ValueError(f"malformed parameter file {path!r}: expected keys W1, b1, ..., Wp, bp ({_NET}); "
-                         f"found {sorted(arrays)}")
+        raise ValueError(
+            f"malformed parameter file {path!r}: expected keys W1, b1, ..., Wp, bp ({_NET}); found {sorted(arrays)}"
+        )
     params = []
     for k in range(1, p + 1):
         W, b = arrays[f"W{k}"], arrays[f"b{k}"]
         if W.dtype not in FLOAT_DTYPES or b.dtype not in FLOAT_DTYPES:
-            raise ValueError(f"malformed parameter file {path!r}: W{k} and b{k} must be float32 or float64; "
-                             f"got {W.dtype} and {b.dtype}")
+            raise ValueError(
+                f"malformed parameter file {path!r}: W{k} and b{k} must be float32 or float64; "
+                f"got {W.dtype} and {b.dtype}"
+            )
         params.append((W, b))
     try:
         return network.check_params(params, _NET)

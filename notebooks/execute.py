@@ -7,6 +7,7 @@ Usage::
 
 Prints each notebook's wall time; the budget is 20 s each, 90 s together (DESIGN.md §4).
 """
+
 from __future__ import annotations
 
 import sys

@@ -1,4 +1,5 @@
 """benchmarks/bench_epoch.py runs end to end on a small sample and reports every ratio (no timing is asserted)."""
+
 from __future__ import annotations
 
 import json
@@ -12,14 +13,24 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_epoch.py"
 
 def test_benchmark_script_runs_and_writes_its_table(tmp_path):
     out = tmp_path / "bench.json"
-    proc = subprocess.run([sys.executable, str(BENCH), "--samples", "1024", "--repeats", "1", "--json", str(out)],
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, str(BENCH), "--samples", "1024", "--repeats", "1", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     results = json.loads(out.read_text())
     assert results["samples"] == 1024 and results["weights"] == 784 * 128 + 128 * 64 + 64 * 10
     assert results["flop_limit_seconds"] > 0 and results["gemm_gflops"]["float32"]["square_1024"] > 0
-    for key in ("float32_b32", "float32_b128", "float64_b32", "float64_b128", "float32_b32_1thread",
-                "float32_b128_1thread"):
+    for key in (
+        "float32_b32",
+        "float32_b128",
+        "float64_b32",
+        "float64_b128",
+        "float32_b32_1thread",
+        "float32_b128_1thread",
+    ):
         epoch = results["epochs"][f"ours_{key}"]
         assert len(epoch["times"]) == 1 and epoch["best"] > 0
     ratios = results["ratios"]

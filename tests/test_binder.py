@@ -1,4 +1,5 @@
 """Binder runs what CI tested: pinned versions, the project itself, and a repo2docker plan that installs them."""
+
 from __future__ import annotations
 
 import re
@@ -45,7 +46,8 @@ def test_every_runtime_dependency_is_pinned_within_its_declared_range():
 def test_pins_are_the_versions_this_environment_tested():
     for name, version in _pins().items():
         assert metadata.version(name) == version, (
-            f"{name}: tested with {metadata.version(name)} but Binder pins {version}; install as the README says")
+            f"{name}: tested with {metadata.version(name)} but Binder pins {version}; install as the README says"
+        )
 
 
 def test_binder_installs_the_project_and_the_python_ci_uses():
@@ -53,15 +55,15 @@ def test_binder_installs_the_project_and_the_python_ci_uses():
     assert "-e ." in lines, "binder/requirements.txt must install the project itself (-e .)"
     runtime = (ROOT / "binder" / "runtime.txt").read_text().strip()
     assert runtime == f"python-{sys.version_info.major}.{sys.version_info.minor}", (
-        f"binder/runtime.txt says {runtime!r} but CI runs Python {sys.version_info.major}.{sys.version_info.minor}")
+        f"binder/runtime.txt says {runtime!r} but CI runs Python {sys.version_info.major}.{sys.version_info.minor}"
+    )
 
 
 def test_repo2docker_plan_installs_the_pinned_requirements():
     """``repo2docker --no-build`` writes the Dockerfile it would build (no Docker needed): read its plan."""
     exe = Path(sys.executable).with_name("repo2docker")
     assert exe.exists(), "jupyter-repo2docker is part of the test extra: install as the README says"
-    result = subprocess.run([str(exe), "--no-build", "--debug", str(ROOT)], capture_output=True, text=True,
-                            timeout=300)
+    result = subprocess.run([str(exe), "--no-build", "--debug", str(ROOT)], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     plan = result.stdout + result.stderr
     version = f"{sys.version_info.major}.{sys.version_info.minor}"

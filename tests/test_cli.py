@@ -1,5 +1,6 @@
 """The `mathdnn` command: `train` writes its pictures and metrics; bad arguments exit 2 and write nothing;
 `verify` passes."""
+
 from __future__ import annotations
 
 import json
@@ -9,8 +10,21 @@ import pytest
 
 from mathdnn_core import cli, training
 
-EXPECTED_KEYS = {"test_accuracy", "train_accuracy", "epochs", "seconds", "n_params", "dataset", "seed", "hidden",
-                 "lr", "momentum", "batch_size", "dtype", "history"}
+EXPECTED_KEYS = {
+    "test_accuracy",
+    "train_accuracy",
+    "epochs",
+    "seconds",
+    "n_params",
+    "dataset",
+    "seed",
+    "hidden",
+    "lr",
+    "momentum",
+    "batch_size",
+    "dtype",
+    "history",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -20,8 +34,22 @@ def private_cache(tmp_path_factory, monkeypatch):
 
 def test_train_digits_one_epoch_writes_pictures_params_and_metrics(tmp_path, capsys):
     out = tmp_path / "run"
-    code = cli.main(["train", "--dataset", "digits", "--epochs", "1", "--hidden", "32", "--out", str(out),
-                     "--no-progress", "--seed", "3"])
+    code = cli.main(
+        [
+            "train",
+            "--dataset",
+            "digits",
+            "--epochs",
+            "1",
+            "--hidden",
+            "32",
+            "--out",
+            str(out),
+            "--no-progress",
+            "--seed",
+            "3",
+        ]
+    )
     assert code == 0
     stdout = capsys.readouterr().out
     assert "epoch 1/1" in stdout and "final test accuracy" in stdout
@@ -41,36 +69,71 @@ def test_train_digits_one_epoch_writes_pictures_params_and_metrics(tmp_path, cap
 
 def test_train_json_path_and_float64(tmp_path, capsys):
     out, js = tmp_path / "o", tmp_path / "deep" / "m.json"
-    assert cli.main(["train", "--dataset", "digits", "--epochs", "1", "--hidden", "16", "8", "--dtype", "float64",
-                     "--out", str(out), "--json", str(js), "--no-progress", "--threads", "1"]) == 0
+    assert (
+        cli.main(
+            [
+                "train",
+                "--dataset",
+                "digits",
+                "--epochs",
+                "1",
+                "--hidden",
+                "16",
+                "8",
+                "--dtype",
+                "float64",
+                "--out",
+                str(out),
+                "--json",
+                str(js),
+                "--no-progress",
+                "--threads",
+                "1",
+            ]
+        )
+        == 0
+    )
     metrics = json.loads(js.read_text())
     assert metrics["dtype"] == "float64" and metrics["hidden"] == [16, 8] and metrics["blas_threads"] == 1
     assert not (out / "metrics.json").exists()
 
 
-@pytest.mark.parametrize("args", [
-    ["--dataset", "cifar"],
-    ["--epochs", "0"],
-    ["--epochs", "-3"],
-    ["--epochs", "two"],
-    ["--batch-size", "0"],
-    ["--batch-size", "100000"],  # larger than the 1,347 training digits
-    ["--lr", "fast"],
-    ["--lr", "0"],
-    ["--lr", "-0.1"],
-    ["--lr", "nan"],
-    ["--lr", "inf"],
-    ["--momentum", "1"],
-    ["--momentum", "-0.5"],
-    ["--hidden", "0"],
-    ["--dtype", "float16"],
-    ["--threads", "0"],
-    ["--bogus"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--dataset", "cifar"],
+        ["--epochs", "0"],
+        ["--epochs", "-3"],
+        ["--epochs", "two"],
+        ["--batch-size", "0"],
+        ["--batch-size", "100000"],  # larger than the 1,347 training digits
+        ["--lr", "fast"],
+        ["--lr", "0"],
+        ["--lr", "-0.1"],
+        ["--lr", "nan"],
+        ["--lr", "inf"],
+        ["--momentum", "1"],
+        ["--momentum", "-0.5"],
+        ["--hidden", "0"],
+        ["--dtype", "float16"],
+        ["--threads", "0"],
+        ["--bogus"],
+    ],
+)
 def test_bad_arguments_exit_2_with_one_line_and_write_nothing(tmp_path, capsys, args):
     out = tmp_path / "out"
-    base = ["train", "--dataset", "digits", "--epochs", "1", "--out", str(out), "--json", str(tmp_path / "m.json"),
-            "--no-progress"]
+    base = [
+        "train",
+        "--dataset",
+        "digits",
+        "--epochs",
+        "1",
+        "--out",
+        str(out),
+        "--json",
+        str(tmp_path / "m.json"),
+        "--no-progress",
+    ]
     assert cli.main(base + args) == 2
     captured = capsys.readouterr()
     err_lines = captured.err.strip().splitlines()
@@ -86,12 +149,16 @@ def test_out_must_not_be_a_file(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
 
 
-@pytest.mark.parametrize("args, fragments", [
-    # a step of 1e30 overflows: NaN loss
-    (["--epochs", "2", "--lr", "1e30", "--momentum", "0"], ["diverged", "lr=1e+30"]),
-    # lr 5 kills a hidden layer while the loss stays finite
-    (["--epochs", "15", "--lr", "5", "--threads", "1"], ["collapsed", "outputs 0 on all 1347 training rows"]),
-], ids=["diverged", "collapsed"])
+@pytest.mark.parametrize(
+    "args, fragments",
+    [
+        # a step of 1e30 overflows: NaN loss
+        (["--epochs", "2", "--lr", "1e30", "--momentum", "0"], ["diverged", "lr=1e+30"]),
+        # lr 5 kills a hidden layer while the loss stays finite
+        (["--epochs", "15", "--lr", "5", "--threads", "1"], ["collapsed", "outputs 0 on all 1347 training rows"]),
+    ],
+    ids=["diverged", "collapsed"],
+)
 def test_failed_training_exits_1_with_one_line_and_writes_nothing(tmp_path, capsys, args, fragments):
     out = tmp_path / "out"
     code = cli.main(["train", "--dataset", "digits", *args, "--out", str(out), "--no-progress"])

@@ -2,6 +2,7 @@
 
 The exact Jacobians come from SymPy; the finite differences of ``numerical_jacobian`` are the independent witness.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -12,8 +13,13 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from mathdnn_core import activations, layers
-from mathdnn_core.differentials import (chain_jacobian, compose_jacobians, linearization_remainder,
-                                        numerical_jacobian, sum_jacobian)
+from mathdnn_core.differentials import (
+    chain_jacobian,
+    compose_jacobians,
+    linearization_remainder,
+    numerical_jacobian,
+    sum_jacobian,
+)
 
 SETTINGS = settings(max_examples=30, deadline=None)
 
@@ -34,6 +40,7 @@ def _lambdify(expr: sp.Matrix, symbols):
     def call(a):
         out = np.array(fn(np.asarray(a, dtype=np.float64)), dtype=np.float64)
         return out.reshape(-1) if expr.shape[1] == 1 else out
+
     return call
 
 
@@ -79,7 +86,7 @@ def test_numerical_jacobian_of_an_affine_map_is_its_matrix(m, n, rnd):
 
 def test_numerical_jacobian_of_a_scalar_map_is_one_row():
     a = np.array([0.3, -0.7, 1.1])
-    grad = numerical_jacobian(lambda x: float(np.sum(x ** 2)), a)
+    grad = numerical_jacobian(lambda x: float(np.sum(x**2)), a)
     assert grad.shape == (1, 3)
     np.testing.assert_allclose(grad[0], 2 * a, rtol=1e-9)
 
@@ -110,11 +117,14 @@ def test_numerical_jacobian_accepts_float32_and_lists():
     assert numerical_jacobian(f, a32).dtype == np.float64
 
 
-@pytest.mark.parametrize("kwargs, exc, pattern", [
-    ({"method": "backward"}, ValueError, "central.*forward.*Definition 1.2"),
-    ({"step": 0.0}, ValueError, "step must be a positive finite number.*Definition 1.2"),
-    ({"step": -1e-3}, ValueError, "step must be a positive finite number"),
-])
+@pytest.mark.parametrize(
+    "kwargs, exc, pattern",
+    [
+        ({"method": "backward"}, ValueError, "central.*forward.*Definition 1.2"),
+        ({"step": 0.0}, ValueError, "step must be a positive finite number.*Definition 1.2"),
+        ({"step": -1e-3}, ValueError, "step must be a positive finite number"),
+    ],
+)
 def test_numerical_jacobian_rejects_bad_options(kwargs, exc, pattern):
     with pytest.raises(exc, match=pattern):
         numerical_jacobian(f, np.zeros(3), **kwargs)
@@ -135,8 +145,7 @@ def test_numerical_jacobian_rejects_bad_points_and_maps():
 # linearization_remainder (Definition 1.1), Proposition 1.1, the Corollary of Definition 1.2
 # ----------------------------------------------------------------------------------------------------------------
 def _ratios(fun, jac, a, direction, ts):
-    return np.array([linearization_remainder(fun, jac, a, t * direction) / (t * np.linalg.norm(direction))
-                     for t in ts])
+    return np.array([linearization_remainder(fun, jac, a, t * direction) / (t * np.linalg.norm(direction)) for t in ts])
 
 
 TS = np.logspace(-1, -5, 5)
@@ -176,8 +185,7 @@ def test_proposition_1_1_differentiable_implies_continuous():
     jumps = [np.linalg.norm(f(a + t * d) - f(a)) for t in TS]
     assert np.all(np.diff(jumps) < 0) and jumps[-1] < 1e-4
     # bounded by (||J|| + remainder ratio) ||h||, as the proof of Proposition 1.1 says
-    bound = [(np.linalg.norm(jac_f(a), 2) + r) * t * np.linalg.norm(d)
-             for r, t in zip(_ratios(f, jac_f, a, d, TS), TS)]
+    bound = [(np.linalg.norm(jac_f(a), 2) + r) * t * np.linalg.norm(d) for r, t in zip(_ratios(f, jac_f, a, d, TS), TS)]
     assert np.all(np.array(jumps) <= np.array(bound) * (1 + 1e-12))
 
 
@@ -192,7 +200,7 @@ def test_corollary_of_definition_1_2_jacobian_is_matrix_of_differential(a, h):
 
 def test_linearization_remainder_value():
     # f(x) = x^2 at a = 1 with J = 2: r(h) = h^2 exactly
-    r = linearization_remainder(lambda x: x ** 2, lambda x: np.diag(2 * x), np.array([1.0]), np.array([0.01]))
+    r = linearization_remainder(lambda x: x**2, lambda x: np.diag(2 * x), np.array([1.0]), np.array([0.01]))
     assert r == pytest.approx(1e-4, rel=1e-10)
 
 
@@ -261,8 +269,9 @@ def test_theorem_1_3_chain_rule_on_smooth_maps(a):
     exact = jac_gf_exact(a)
     assert jac.shape == (3, 3)
     np.testing.assert_allclose(jac, exact, rtol=1e-12, atol=1e-12 * max(1.0, np.max(np.abs(exact))))
-    np.testing.assert_allclose(numerical_jacobian(lambda x: g(f(x)), a), exact, rtol=1e-6,
-                               atol=1e-7 * max(1.0, np.max(np.abs(exact))))
+    np.testing.assert_allclose(
+        numerical_jacobian(lambda x: g(f(x)), a), exact, rtol=1e-6, atol=1e-7 * max(1.0, np.max(np.abs(exact)))
+    )
 
 
 def test_theorem_1_3_compose_jacobians_smooth_chain():
@@ -277,9 +286,11 @@ def test_theorem_1_3_compose_jacobians_smooth_chain():
 def _dense_relu_dense(rng, sizes=(4, 6, 3)):
     W1, b1 = rng.standard_normal((sizes[1], sizes[0])), rng.standard_normal(sizes[1])
     W2, b2 = rng.standard_normal((sizes[2], sizes[1])), rng.standard_normal(sizes[2])
-    stages = ((lambda y: layers.dense(y, W1, b1), lambda y: layers.dense_jacobian_input(y, W1, b1)),
-              (activations.relu, activations.relu_jacobian),
-              (lambda y: layers.dense(y, W2, b2), lambda y: layers.dense_jacobian_input(y, W2, b2)))
+    stages = (
+        (lambda y: layers.dense(y, W1, b1), lambda y: layers.dense_jacobian_input(y, W1, b1)),
+        (activations.relu, activations.relu_jacobian),
+        (lambda y: layers.dense(y, W2, b2), lambda y: layers.dense_jacobian_input(y, W2, b2)),
+    )
     return (W1, b1, W2, b2), stages
 
 

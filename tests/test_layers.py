@@ -1,6 +1,7 @@
 """§4 of the paper: the dense layer L(y, W, b) = y W^T + b (Definition 4.1), its Jacobians with respect to y, a row
 of W and b (Propositions 4.1-4.3), and its VJPs (Proposition 5.2) — against SymPy's exact values, central
 differences and v J."""
+
 from __future__ import annotations
 
 import functools
@@ -9,25 +10,39 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from mathdnn_core import layers as Lr, symbolic as S, testing as T
+from mathdnn_core import layers as Lr
+from mathdnn_core import symbolic as S
+from mathdnn_core import testing as T
 
 TOL = 1e-12
 TOL32 = 1e-6  # float32 against the exact value (eps 1.2e-7)
 SHAPES = [(1, 1), (2, 3), (3, 2), (4, 5)]  # (m, n): W in M_(m,n)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def sym(m, n):
-    y, W, b, v = S.symbols_vector("y", n), S.symbols_matrix("W", m, n), S.symbols_vector("b", m), S.symbols_vector(
-        "v", m)
+    y, W, b, v = (
+        S.symbols_vector("y", n),
+        S.symbols_matrix("W", m, n),
+        S.symbols_vector("b", m),
+        S.symbols_vector("v", m),
+    )
     dy, dW, db = S.dense_vjp_expr(y, W, b, v)
-    return {"y": y, "W": W, "b": b, "v": v, "dense": S.dense_expr(y, W, b),
-            "jac_y": S.dense_jacobian_input_expr(y, W, b),
-            "jac_rows": [S.dense_jacobian_weight_row_expr(y, W, b, r) for r in range(m)],
-            "jac_b": S.dense_jacobian_bias_expr(y, W, b), "vjp": (dy, dW, db)}
+    return {
+        "y": y,
+        "W": W,
+        "b": b,
+        "v": v,
+        "dense": S.dense_expr(y, W, b),
+        "jac_y": S.dense_jacobian_input_expr(y, W, b),
+        "jac_rows": [S.dense_jacobian_weight_row_expr(y, W, b, r) for r in range(m)],
+        "jac_b": S.dense_jacobian_bias_expr(y, W, b),
+        "vjp": (dy, dW, db),
+    }
 
 
 def subs_for(y, W, b, v=None):
@@ -48,46 +63,87 @@ def cases(m, n, seed, count=6):
 # ================================================================================================================
 @pytest.mark.parametrize("m,n", SHAPES)
 def test_dense_value_vs_sympy(m, n):
-    T.check_against_symbolic(lambda c: Lr.dense(*c), lambda c: S.evaluate(sym(m, n)["dense"], subs_for(*c),
-                                                                           shape=(m,)),
-                             cases(m, n, m * 10 + n), statement="Definition 4.1", what="y W^T + b vs SymPy")
+    T.check_against_symbolic(
+        lambda c: Lr.dense(*c),
+        lambda c: S.evaluate(sym(m, n)["dense"], subs_for(*c), shape=(m,)),
+        cases(m, n, m * 10 + n),
+        statement="Definition 4.1",
+        what="y W^T + b vs SymPy",
+    )
 
 
 @pytest.mark.parametrize("m,n", SHAPES)
 def test_dense_jacobians_vs_sympy(m, n):
     s, points = sym(m, n), cases(m, n, 100 + m * 10 + n)
-    T.check_against_symbolic(lambda c: Lr.dense_jacobian_input(*c), lambda c: S.evaluate(s["jac_y"], subs_for(*c)),
-                             points, statement="Proposition 4.1", what="J wrt y vs SymPy")
+    T.check_against_symbolic(
+        lambda c: Lr.dense_jacobian_input(*c),
+        lambda c: S.evaluate(s["jac_y"], subs_for(*c)),
+        points,
+        statement="Proposition 4.1",
+        what="J wrt y vs SymPy",
+    )
     for row in range(m):
-        T.check_against_symbolic(lambda c: Lr.dense_jacobian_weight_row(*c, row),
-                                 lambda c: S.evaluate(s["jac_rows"][row], subs_for(*c)), points,
-                                 statement="Proposition 4.2", what=f"J wrt W_{row + 1},: vs SymPy")
-    T.check_against_symbolic(lambda c: Lr.dense_jacobian_weights(*c),
-                             lambda c: S.evaluate(sp.Matrix.hstack(*s["jac_rows"]), subs_for(*c)), points,
-                             statement="Proposition 4.2", what="J wrt all of W (rows side by side) vs SymPy")
-    T.check_against_symbolic(lambda c: Lr.dense_jacobian_bias(*c), lambda c: S.evaluate(s["jac_b"], subs_for(*c)),
-                             points, statement="Proposition 4.3", what="J wrt b vs SymPy")
+        T.check_against_symbolic(
+            lambda c: Lr.dense_jacobian_weight_row(*c, row),
+            lambda c: S.evaluate(s["jac_rows"][row], subs_for(*c)),
+            points,
+            statement="Proposition 4.2",
+            what=f"J wrt W_{row + 1},: vs SymPy",
+        )
+    T.check_against_symbolic(
+        lambda c: Lr.dense_jacobian_weights(*c),
+        lambda c: S.evaluate(sp.Matrix.hstack(*s["jac_rows"]), subs_for(*c)),
+        points,
+        statement="Proposition 4.2",
+        what="J wrt all of W (rows side by side) vs SymPy",
+    )
+    T.check_against_symbolic(
+        lambda c: Lr.dense_jacobian_bias(*c),
+        lambda c: S.evaluate(s["jac_b"], subs_for(*c)),
+        points,
+        statement="Proposition 4.3",
+        what="J wrt b vs SymPy",
+    )
 
 
 @pytest.mark.parametrize("m,n", SHAPES)
 def test_dense_jacobians_vs_central_differences(m, n):
     for y, W, b in cases(m, n, 200 + m * 10 + n, count=3):
-        T.check_finite_differences(lambda p: Lr.dense(p, W, b), lambda p: Lr.dense_jacobian_input(p, W, b), [y],
-                                   statement="Proposition 4.1", what="J wrt y vs central differences")
-        T.check_finite_differences(lambda p: Lr.dense(y, W, p), lambda p: Lr.dense_jacobian_bias(y, W, p), [b],
-                                   statement="Proposition 4.3", what="J wrt b vs central differences")
-        T.check_finite_differences(lambda p: Lr.dense(y, p.reshape(m, n), b),
-                                   lambda p: Lr.dense_jacobian_weights(y, p.reshape(m, n), b), [W.ravel()],
-                                   statement="Proposition 4.2", what="J wrt W (row-major) vs central differences")
+        T.check_finite_differences(
+            lambda p: Lr.dense(p, W, b),
+            lambda p: Lr.dense_jacobian_input(p, W, b),
+            [y],
+            statement="Proposition 4.1",
+            what="J wrt y vs central differences",
+        )
+        T.check_finite_differences(
+            lambda p: Lr.dense(y, W, p),
+            lambda p: Lr.dense_jacobian_bias(y, W, p),
+            [b],
+            statement="Proposition 4.3",
+            what="J wrt b vs central differences",
+        )
+        T.check_finite_differences(
+            lambda p: Lr.dense(y, p.reshape(m, n), b),
+            lambda p: Lr.dense_jacobian_weights(y, p.reshape(m, n), b),
+            [W.ravel()],
+            statement="Proposition 4.2",
+            what="J wrt W (row-major) vs central differences",
+        )
         for row in range(m):
+
             def with_row(w, row=row):
                 W2 = W.copy()
                 W2[row] = w
                 return W2
 
-            T.check_finite_differences(lambda w: Lr.dense(y, with_row(w), b),
-                                       lambda w: Lr.dense_jacobian_weight_row(y, with_row(w), b, row), [W[row]],
-                                       statement="Proposition 4.2", what="J wrt a row of W vs central differences")
+            T.check_finite_differences(
+                lambda w: Lr.dense(y, with_row(w), b),
+                lambda w: Lr.dense_jacobian_weight_row(y, with_row(w), b, row),
+                [W[row]],
+                statement="Proposition 4.2",
+                what="J wrt a row of W vs central differences",
+            )
 
 
 def test_weight_row_jacobian_has_y_in_row_i_star_only():
@@ -107,12 +163,30 @@ def test_dense_vjp_vs_v_times_jacobians(m, n):
     points = cases(m, n, 310 + m * 10 + n)
     cotangents = T.random_points(rng, m, len(points))
     one = lambda c, v: Lr.dense_vjp(c[0][None, :], c[1], v[None, :])  # noqa: E731  a one-sample batch
-    T.check_vjp(lambda c: Lr.dense_jacobian_input(*c), lambda c, v: one(c, v)[0][0], points, cotangents,
-                statement="Proposition 5.2", what="dL/dy VJP vs v W")
-    T.check_vjp(lambda c: Lr.dense_jacobian_weights(*c), lambda c, v: one(c, v)[1].ravel(), points, cotangents,
-                statement="Proposition 5.2", what="dL/dW VJP vs v [J_W1 ... J_Wm] (Notation 17)")
-    T.check_vjp(lambda c: Lr.dense_jacobian_bias(*c), lambda c, v: one(c, v)[2], points, cotangents,
-                statement="Proposition 5.2", what="dL/db VJP vs v I")
+    T.check_vjp(
+        lambda c: Lr.dense_jacobian_input(*c),
+        lambda c, v: one(c, v)[0][0],
+        points,
+        cotangents,
+        statement="Proposition 5.2",
+        what="dL/dy VJP vs v W",
+    )
+    T.check_vjp(
+        lambda c: Lr.dense_jacobian_weights(*c),
+        lambda c, v: one(c, v)[1].ravel(),
+        points,
+        cotangents,
+        statement="Proposition 5.2",
+        what="dL/dW VJP vs v [J_W1 ... J_Wm] (Notation 17)",
+    )
+    T.check_vjp(
+        lambda c: Lr.dense_jacobian_bias(*c),
+        lambda c, v: one(c, v)[2],
+        points,
+        cotangents,
+        statement="Proposition 5.2",
+        what="dL/db VJP vs v I",
+    )
 
 
 @pytest.mark.parametrize("m,n", SHAPES)
@@ -122,13 +196,27 @@ def test_dense_vjp_is_the_gradient_of_v_dot_dense_by_central_differences(m, n):
     for y, W, b in cases(m, n, 360 + m * 10 + n, count=3):
         v = rng.standard_normal(m)
         grads = lambda y_, W_: Lr.dense_vjp(y_[None, :], W_, v[None, :])  # noqa: E731
-        T.check_finite_differences(lambda p: float(Lr.dense(p, W, b) @ v), lambda p: grads(p, W)[0][0], [y],
-                                   statement="Proposition 5.2", what="dy vs central differences")
-        T.check_finite_differences(lambda p: float(Lr.dense(y, p.reshape(m, n), b) @ v),
-                                   lambda p: grads(y, p.reshape(m, n))[1].ravel(), [W.ravel()],
-                                   statement="Proposition 5.2", what="dW (rows stacked) vs central differences")
-        T.check_finite_differences(lambda p: float(Lr.dense(y, W, p) @ v), lambda p: grads(y, W)[2], [b],
-                                   statement="Proposition 5.2", what="db vs central differences")
+        T.check_finite_differences(
+            lambda p: float(Lr.dense(p, W, b) @ v),
+            lambda p: grads(p, W)[0][0],
+            [y],
+            statement="Proposition 5.2",
+            what="dy vs central differences",
+        )
+        T.check_finite_differences(
+            lambda p: float(Lr.dense(y, p.reshape(m, n), b) @ v),
+            lambda p: grads(y, p.reshape(m, n))[1].ravel(),
+            [W.ravel()],
+            statement="Proposition 5.2",
+            what="dW (rows stacked) vs central differences",
+        )
+        T.check_finite_differences(
+            lambda p: float(Lr.dense(y, W, p) @ v),
+            lambda p: grads(y, W)[2],
+            [b],
+            statement="Proposition 5.2",
+            what="db vs central differences",
+        )
 
 
 @pytest.mark.parametrize("m,n,batch", [(2, 3, 1), (3, 2, 4), (4, 5, 3)])
@@ -141,13 +229,25 @@ def test_dense_vjp_on_a_batch_vs_sympy(m, n, batch):
     db_expr = sum((e[2] for e in per_example), sp.zeros(1, m))
     rng = np.random.default_rng(400 + batch)
     for _ in range(3):
-        Y, W, b, V = (rng.standard_normal((batch, n)), rng.standard_normal((m, n)), rng.standard_normal(m),
-                      rng.standard_normal((batch, m)))
-        subs = {s["W"]: W, s["b"]: b, **{y: Y[k] for k, (y, _) in enumerate(rows)},
-                **{v: V[k] for k, (_, v) in enumerate(rows)}}
+        Y, W, b, V = (
+            rng.standard_normal((batch, n)),
+            rng.standard_normal((m, n)),
+            rng.standard_normal(m),
+            rng.standard_normal((batch, m)),
+        )
+        subs = {
+            s["W"]: W,
+            s["b"]: b,
+            **{y: Y[k] for k, (y, _) in enumerate(rows)},
+            **{v: V[k] for k, (_, v) in enumerate(rows)},
+        }
         dy, dW, db = Lr.dense_vjp(Y, W, V)
-        T.check_close(dy, np.stack([S.evaluate(e[0], subs, shape=(n,)) for e in per_example]),
-                      statement="Proposition 5.2", what="dy vs SymPy")
+        T.check_close(
+            dy,
+            np.stack([S.evaluate(e[0], subs, shape=(n,)) for e in per_example]),
+            statement="Proposition 5.2",
+            what="dy vs SymPy",
+        )
         T.check_close(dW, S.evaluate(dW_expr, subs), statement="Proposition 5.2", what="dW = v^T y vs SymPy")
         T.check_close(db, S.evaluate(db_expr, subs, shape=(m,)), statement="Proposition 5.2", what="db vs SymPy")
 
@@ -192,59 +292,108 @@ def test_float32_in_float32_out():
     W32 = np.array([[1.0, 0.5, -0.25], [0.0, 2.0, 1.0]], dtype=np.float32)
     b32 = np.array([0.1, -0.2], dtype=np.float32)
     v32 = np.array([[1.0, -1.0]], dtype=np.float32)
-    outputs = [Lr.dense(y32, W32, b32), Lr.dense_jacobian_input(y32[0], W32, b32),
-               Lr.dense_jacobian_weight_row(y32[0], W32, b32, 1), Lr.dense_jacobian_weights(y32[0], W32, b32),
-               Lr.dense_jacobian_bias(y32[0], W32, b32), *Lr.dense_vjp(y32, W32, v32)]
+    outputs = [
+        Lr.dense(y32, W32, b32),
+        Lr.dense_jacobian_input(y32[0], W32, b32),
+        Lr.dense_jacobian_weight_row(y32[0], W32, b32, 1),
+        Lr.dense_jacobian_weights(y32[0], W32, b32),
+        Lr.dense_jacobian_bias(y32[0], W32, b32),
+        *Lr.dense_vjp(y32, W32, v32),
+    ]
     assert [o.dtype for o in outputs] == [np.float32] * len(outputs)
     exact = S.evaluate(sym(2, 3)["dense"], subs_for(y32[0], W32, b32), shape=(2,))
     T.check_close(Lr.dense(y32, W32, b32)[0], exact, statement="Definition 4.1", what="float32 dense", tol=TOL32)
 
 
-@pytest.mark.parametrize("fn,statement", [(Lr.dense, "Definition 4.1"),
-                                          (Lr.dense_jacobian_input, "Proposition 4.1"),
-                                          (lambda y, W, b: Lr.dense_jacobian_weight_row(y, W, b, 0), "Proposition 4.2"),
-                                          (Lr.dense_jacobian_weights, "Proposition 4.2"),
-                                          (Lr.dense_jacobian_bias, "Proposition 4.3")])
+@pytest.mark.parametrize(
+    "fn,statement",
+    [
+        (Lr.dense, "Definition 4.1"),
+        (Lr.dense_jacobian_input, "Proposition 4.1"),
+        (lambda y, W, b: Lr.dense_jacobian_weight_row(y, W, b, 0), "Proposition 4.2"),
+        (Lr.dense_jacobian_weights, "Proposition 4.2"),
+        (Lr.dense_jacobian_bias, "Proposition 4.3"),
+    ],
+)
 def test_shapes_that_do_not_fit_are_rejected(fn, statement):
     y, W, b = np.ones(3), np.ones((2, 3)), np.ones(2)
-    T.check_raises(lambda: fn(y, W, np.ones(3)), ValueError, must_mention=("(2,)", "(2, 3)", "(3,)"),
-                   statement=statement)
+    T.check_raises(
+        lambda: fn(y, W, np.ones(3)), ValueError, must_mention=("(2,)", "(2, 3)", "(3,)"), statement=statement
+    )
     T.check_raises(lambda: fn(np.ones(4), W, b), ValueError, must_mention=("3 columns", "(4,)"), statement=statement)
     T.check_raises(lambda: fn(y, np.ones(3), b), ValueError, must_mention=("W",), statement=statement)
     T.check_raises(lambda: fn(y, W, np.ones((2, 1))), ValueError, must_mention=("b",), statement=statement)
     for bad in (np.nan, np.inf):
-        T.check_raises(lambda: fn(np.array([1.0, bad, 0.0]), W, b), ValueError, must_mention=("NaN",),
-                       statement=statement)
-        T.check_raises(lambda: fn(y, np.where(np.eye(2, 3) > 0, bad, 1.0), b), ValueError, must_mention=("NaN",),
-                       statement=statement)
+        T.check_raises(
+            lambda: fn(np.array([1.0, bad, 0.0]), W, b), ValueError, must_mention=("NaN",), statement=statement
+        )
+        T.check_raises(
+            lambda: fn(y, np.where(np.eye(2, 3) > 0, bad, 1.0), b),
+            ValueError,
+            must_mention=("NaN",),
+            statement=statement,
+        )
 
 
-@pytest.mark.parametrize("fn,statement", [(Lr.dense_jacobian_input, "Proposition 4.1"),
-                                          (Lr.dense_jacobian_weights, "Proposition 4.2"),
-                                          (Lr.dense_jacobian_bias, "Proposition 4.3")])
+@pytest.mark.parametrize(
+    "fn,statement",
+    [
+        (Lr.dense_jacobian_input, "Proposition 4.1"),
+        (Lr.dense_jacobian_weights, "Proposition 4.2"),
+        (Lr.dense_jacobian_bias, "Proposition 4.3"),
+    ],
+)
 def test_jacobians_take_one_example(fn, statement):
-    T.check_raises(lambda: fn(np.ones((2, 3)), np.ones((2, 3)), np.ones(2)), ValueError,
-                   must_mention=("shape (m,)", "(2, 3)"), statement=statement)
+    T.check_raises(
+        lambda: fn(np.ones((2, 3)), np.ones((2, 3)), np.ones(2)),
+        ValueError,
+        must_mention=("shape (m,)", "(2, 3)"),
+        statement=statement,
+    )
 
 
 @pytest.mark.parametrize("row", [-1, 2, 1.0, "0"])
 def test_weight_row_index_is_checked(row):
-    T.check_raises(lambda: Lr.dense_jacobian_weight_row(np.ones(3), np.ones((2, 3)), np.ones(2), row), ValueError,
-                   must_mention=("[0, 1]",), statement="Proposition 4.2")
+    T.check_raises(
+        lambda: Lr.dense_jacobian_weight_row(np.ones(3), np.ones((2, 3)), np.ones(2), row),
+        ValueError,
+        must_mention=("[0, 1]",),
+        statement="Proposition 4.2",
+    )
 
 
 def test_dense_vjp_rejects_shapes_that_would_broadcast():
     Y, W, V = np.ones((4, 3)), np.ones((2, 3)), np.ones((4, 2))
-    T.check_raises(lambda: Lr.dense_vjp(Y, W, np.ones((4, 3))), ValueError, must_mention=("2 columns", "(4, 3)"),
-                   statement="Proposition 5.2")
-    T.check_raises(lambda: Lr.dense_vjp(np.ones((4, 2)), W, V), ValueError, must_mention=("3 columns", "(4, 2)"),
-                   statement="Proposition 5.2")
-    T.check_raises(lambda: Lr.dense_vjp(Y, W, np.ones((1, 2))), ValueError, must_mention=("same number of rows",),
-                   statement="Proposition 5.2")
-    T.check_raises(lambda: Lr.dense_vjp(np.ones(3), W, np.ones(2)), ValueError,
-                   must_mention=("shape (n, m)", "(3,)"), statement="Proposition 5.2")
-    T.check_raises(lambda: Lr.dense_vjp(Y, W, np.full((4, 2), np.nan)), ValueError, must_mention=("NaN",),
-                   statement="Proposition 5.2")
+    T.check_raises(
+        lambda: Lr.dense_vjp(Y, W, np.ones((4, 3))),
+        ValueError,
+        must_mention=("2 columns", "(4, 3)"),
+        statement="Proposition 5.2",
+    )
+    T.check_raises(
+        lambda: Lr.dense_vjp(np.ones((4, 2)), W, V),
+        ValueError,
+        must_mention=("3 columns", "(4, 2)"),
+        statement="Proposition 5.2",
+    )
+    T.check_raises(
+        lambda: Lr.dense_vjp(Y, W, np.ones((1, 2))),
+        ValueError,
+        must_mention=("same number of rows",),
+        statement="Proposition 5.2",
+    )
+    T.check_raises(
+        lambda: Lr.dense_vjp(np.ones(3), W, np.ones(2)),
+        ValueError,
+        must_mention=("shape (n, m)", "(3,)"),
+        statement="Proposition 5.2",
+    )
+    T.check_raises(
+        lambda: Lr.dense_vjp(Y, W, np.full((4, 2), np.nan)),
+        ValueError,
+        must_mention=("NaN",),
+        statement="Proposition 5.2",
+    )
 
 
 # ================================================================================================================
@@ -262,7 +411,8 @@ def exact_matmul(A, B):
     """A @ B in exact rational arithmetic, rounded once: the reference for float dot products."""
     A_, B_ = [[Fraction(float(x)) for x in row] for row in A], [[Fraction(float(x)) for x in row] for row in B]
     return np.array([[float(sum(a * b for a, b in zip(row, col))) for col in zip(*B_)] for row in A_]).reshape(
-        A.shape[0], B.shape[1])
+        A.shape[0], B.shape[1]
+    )
 
 
 def within_dot_product_error(actual, expected, magnitude, terms):
@@ -282,8 +432,9 @@ def test_property_dense_and_vjp_vs_exact_arithmetic(problem):
     dy, dW, db = Lr.dense_vjp(Y, W, V)
     assert within_dot_product_error(dy, exact_matmul(V, W), np.abs(V) @ np.abs(W), W.shape[0])
     assert within_dot_product_error(dW, exact_matmul(V.T, Y), np.abs(V).T @ np.abs(Y), Y.shape[0])
-    assert within_dot_product_error(db, exact_matmul(V.T, np.ones((Y.shape[0], 1)))[:, 0], np.abs(V).sum(axis=0),
-                                    Y.shape[0])
+    assert within_dot_product_error(
+        db, exact_matmul(V.T, np.ones((Y.shape[0], 1)))[:, 0], np.abs(V).sum(axis=0), Y.shape[0]
+    )
     # and the Jacobians are the paper's matrices, exactly
     for y in Y:
         assert np.array_equal(Lr.dense_jacobian_input(y, W, b), W)

@@ -1,6 +1,7 @@
 """§3 of the paper: the categorical cross-entropy (Definition 3.1) and its gradient (Proposition 3.1); the fused
 Softmax + cross-entropy gradient S(z) - y* (Proposition 5.3) — against SymPy's exact values, mpmath at 50 digits,
 central differences and the chain rule of Propositions 2.2 and 3.1."""
+
 from __future__ import annotations
 
 import functools
@@ -8,33 +9,42 @@ import functools
 import mpmath
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from mathdnn_core import activations as A, losses as L, symbolic as S, testing as T
+from mathdnn_core import activations as A
+from mathdnn_core import losses as L
+from mathdnn_core import symbolic as S
+from mathdnn_core import testing as T
 
 TOL = 1e-12
 TOL32 = 1e-6  # float32 against the exact value (eps 1.2e-7)
 SIZES = (1, 2, 3, 5)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def sym(m):
     y, y_star, z = S.symbols_vector("y", m, positive=True), S.symbols_vector("y^*", m), S.symbols_vector("z", m)
-    return {"y": y, "y_star": y_star, "z": z,
-            "ce": S.cross_entropy_expr(y, y_star),
-            "ce_grad": S.cross_entropy_gradient_expr(y, y_star),
-            "ce_logits": S.cross_entropy_expr(S.softmax_expr(z), y_star),
-            "fused": S.softmax_cross_entropy_gradient_expr(z, y_star),
-            "fused_raw": S.softmax_cross_entropy_gradient_expr(z, y_star, use_sum_to_one=False)}
+    return {
+        "y": y,
+        "y_star": y_star,
+        "z": z,
+        "ce": S.cross_entropy_expr(y, y_star),
+        "ce_grad": S.cross_entropy_gradient_expr(y, y_star),
+        "ce_logits": S.cross_entropy_expr(S.softmax_expr(z), y_star),
+        "fused": S.softmax_cross_entropy_gradient_expr(z, y_star),
+        "fused_raw": S.softmax_cross_entropy_gradient_expr(z, y_star, use_sum_to_one=False),
+    }
 
 
 def exact(name, point, target):
     """SymPy's exact value; ``point`` is y (probabilities) for "ce" and "ce_grad", the logits z otherwise."""
     s = sym(len(point))
     var = s["y"] if name in ("ce", "ce_grad") else s["z"]
-    return S.evaluate(s[name], {var: point, s["y_star"]: target},
-                      shape=() if name in ("ce", "ce_logits") else (len(point),))
+    return S.evaluate(
+        s[name], {var: point, s["y_star"]: target}, shape=() if name in ("ce", "ce_logits") else (len(point),)
+    )
 
 
 def mp_cross_entropy_from_logits(z, y_star, dps=500):
@@ -74,15 +84,24 @@ def probability_cases(m, seed, n=10):
 # ================================================================================================================
 @pytest.mark.parametrize("m", SIZES)
 def test_cross_entropy_value_vs_sympy(m):
-    T.check_against_symbolic(lambda c: L.cross_entropy(*c), lambda c: exact("ce", *c), probability_cases(m, m),
-                             statement="Definition 3.1", what="cross-entropy vs SymPy")
+    T.check_against_symbolic(
+        lambda c: L.cross_entropy(*c),
+        lambda c: exact("ce", *c),
+        probability_cases(m, m),
+        statement="Definition 3.1",
+        what="cross-entropy vs SymPy",
+    )
 
 
 @pytest.mark.parametrize("m", SIZES)
 def test_cross_entropy_gradient_vs_sympy(m):
-    T.check_against_symbolic(lambda c: L.cross_entropy_gradient(*c), lambda c: exact("ce_grad", *c),
-                             probability_cases(m, 10 + m), statement="Proposition 3.1",
-                             what="cross-entropy gradient vs SymPy")
+    T.check_against_symbolic(
+        lambda c: L.cross_entropy_gradient(*c),
+        lambda c: exact("ce_grad", *c),
+        probability_cases(m, 10 + m),
+        statement="Proposition 3.1",
+        what="cross-entropy gradient vs SymPy",
+    )
 
 
 @pytest.mark.parametrize("m", SIZES)
@@ -90,9 +109,13 @@ def test_cross_entropy_gradient_vs_central_differences(m):
     for y, target in probability_cases(m, 20 + m, n=6):
         if not np.any(target):
             continue
-        T.check_finite_differences(lambda p: L.cross_entropy(p, target), lambda p: L.cross_entropy_gradient(p, target),
-                                   [y], statement="Proposition 3.1", what="cross-entropy gradient vs central "
-                                                                          "differences")
+        T.check_finite_differences(
+            lambda p: L.cross_entropy(p, target),
+            lambda p: L.cross_entropy_gradient(p, target),
+            [y],
+            statement="Proposition 3.1",
+            what="cross-entropy gradient vs central differences",
+        )
 
 
 def test_cross_entropy_gradient_is_a_row_of_m_entries():
@@ -107,29 +130,48 @@ def test_cross_entropy_gradient_is_a_row_of_m_entries():
 @pytest.mark.parametrize("m", SIZES)
 def test_fused_gradient_vs_sympy(m):
     cases = logit_cases(m, 30 + m)
-    verdict = T.check_against_symbolic(lambda c: L.softmax_cross_entropy_gradient(*c), lambda c: exact("fused", *c),
-                                       cases, statement="Proposition 5.3", what="S(z) - y* vs SymPy")
+    verdict = T.check_against_symbolic(
+        lambda c: L.softmax_cross_entropy_gradient(*c),
+        lambda c: exact("fused", *c),
+        cases,
+        statement="Proposition 5.3",
+        what="S(z) - y* vs SymPy",
+    )
     # The reference derived without the hypothesis sum y* = 1, evaluated at one-hot targets, is the same number.
-    T.check_against_symbolic(lambda c: L.softmax_cross_entropy_gradient(*c), lambda c: exact("fused_raw", *c),
-                             cases, statement="Proposition 5.3", what="S(z) - y* vs SymPy's raw derivative")
+    T.check_against_symbolic(
+        lambda c: L.softmax_cross_entropy_gradient(*c),
+        lambda c: exact("fused_raw", *c),
+        cases,
+        statement="Proposition 5.3",
+        what="S(z) - y* vs SymPy's raw derivative",
+    )
     assert verdict.max_rel_error <= TOL
 
 
 @pytest.mark.parametrize("m", SIZES)
 def test_fused_gradient_vs_central_differences_of_the_loss(m):
     for z, target in logit_cases(m, 40 + m, n=6):
-        T.check_finite_differences(lambda p: L.cross_entropy_from_logits(p, target),
-                                   lambda p: L.softmax_cross_entropy_gradient(p, target), [z],
-                                   statement="Proposition 5.3", what="S(z) - y* vs central differences")
+        T.check_finite_differences(
+            lambda p: L.cross_entropy_from_logits(p, target),
+            lambda p: L.softmax_cross_entropy_gradient(p, target),
+            [z],
+            statement="Proposition 5.3",
+            what="S(z) - y* vs central differences",
+        )
 
 
 @pytest.mark.parametrize("m", (2, 3, 5))  # m = 1: S(z) = 1 is outside ]0,1[, Proposition 3.1 does not apply
 def test_fused_gradient_is_the_chain_rule_of_propositions_2_2_and_3_1(m):
     """The VJP view: v J_S(z) with v = grad xi(S(z)) (Proposition 3.1) is S(z) - y* (Theorem 1.3)."""
     cases = logit_cases(m, 50 + m, scale=1.0)
-    T.check_vjp(lambda c: A.softmax_jacobian(c[0]), lambda c, v: L.softmax_cross_entropy_gradient(*c), cases,
-                [L.cross_entropy_gradient(A.softmax(z), t) for z, t in cases], statement="Proposition 5.3",
-                what="S(z) - y* vs grad xi(S(z)) J_S(z)")
+    T.check_vjp(
+        lambda c: A.softmax_jacobian(c[0]),
+        lambda c, v: L.softmax_cross_entropy_gradient(*c),
+        cases,
+        [L.cross_entropy_gradient(A.softmax(z), t) for z, t in cases],
+        statement="Proposition 5.3",
+        what="S(z) - y* vs grad xi(S(z)) J_S(z)",
+    )
 
 
 def test_fused_gradient_batch_is_its_rows_and_sums_to_zero():
@@ -147,68 +189,117 @@ def test_fused_gradient_batch_is_its_rows_and_sums_to_zero():
 @pytest.mark.parametrize("m", SIZES)
 def test_cross_entropy_from_logits_vs_sympy_and_mpmath(m):
     cases = logit_cases(m, 70 + m, scale=1.0)
-    T.check_against_symbolic(lambda c: L.cross_entropy_from_logits(*c), lambda c: exact("ce_logits", *c), cases,
-                             statement="Proposition 5.3", what="xi(S(z), y*) from logits vs SymPy")
-    T.check_against_symbolic(lambda c: L.cross_entropy_from_logits(*c), lambda c: mp_cross_entropy_from_logits(*c),
-                             cases, statement="Proposition 5.3", what="xi(S(z), y*) from logits vs mpmath")
+    T.check_against_symbolic(
+        lambda c: L.cross_entropy_from_logits(*c),
+        lambda c: exact("ce_logits", *c),
+        cases,
+        statement="Proposition 5.3",
+        what="xi(S(z), y*) from logits vs SymPy",
+    )
+    T.check_against_symbolic(
+        lambda c: L.cross_entropy_from_logits(*c),
+        lambda c: mp_cross_entropy_from_logits(*c),
+        cases,
+        statement="Proposition 5.3",
+        what="xi(S(z), y*) from logits vs mpmath",
+    )
 
 
 def test_underflowed_probability_cross_entropy_raises_but_from_logits_is_finite_and_exact():
     z, target = np.array([0.0, -800.0, 5.0]), one_hot(3, 1)
     probabilities = A.softmax(z)
     assert probabilities[1] == 0.0  # e^-805 underflows in float64
-    T.check_raises(lambda: L.cross_entropy(probabilities, target), ValueError, must_mention=("]0,1[",),
-                   statement="Definition 3.1")
-    T.check_raises(lambda: L.cross_entropy_gradient(probabilities, target), ValueError, must_mention=("]0,1[",),
-                   statement="Proposition 3.1")
+    T.check_raises(
+        lambda: L.cross_entropy(probabilities, target), ValueError, must_mention=("]0,1[",), statement="Definition 3.1"
+    )
+    T.check_raises(
+        lambda: L.cross_entropy_gradient(probabilities, target),
+        ValueError,
+        must_mention=("]0,1[",),
+        statement="Proposition 3.1",
+    )
     value = L.cross_entropy_from_logits(z, target)
     assert np.isfinite(value)
-    T.check_close(value, exact("ce_logits", z, target), statement="Proposition 5.3",
-                  what="xi(S(z), y*) after underflow vs SymPy")
-    T.check_close(value, mp_cross_entropy_from_logits(z, target), statement="Proposition 5.3",
-                  what="xi(S(z), y*) after underflow vs mpmath")
-    T.check_close(L.softmax_cross_entropy_gradient(z, target), exact("fused", z, target),
-                  statement="Proposition 5.3", what="S(z) - y* after underflow vs SymPy")
+    T.check_close(
+        value, exact("ce_logits", z, target), statement="Proposition 5.3", what="xi(S(z), y*) after underflow vs SymPy"
+    )
+    T.check_close(
+        value,
+        mp_cross_entropy_from_logits(z, target),
+        statement="Proposition 5.3",
+        what="xi(S(z), y*) after underflow vs mpmath",
+    )
+    T.check_close(
+        L.softmax_cross_entropy_gradient(z, target),
+        exact("fused", z, target),
+        statement="Proposition 5.3",
+        what="S(z) - y* after underflow vs SymPy",
+    )
 
 
 @pytest.mark.parametrize("z", [[1e4, -1e4, 0.0], [-1e4, -1e4 + 3.0, -1e4 - 1.0], [1e4, 1e4 - 1.0, -5e3]])
 @pytest.mark.parametrize("k", [0, 1, 2])
 def test_logits_of_size_1e4(z, k):
     z, target = np.array(z), one_hot(3, k)
-    T.check_close(L.cross_entropy_from_logits(z, target), mp_cross_entropy_from_logits(z, target),
-                  statement="Proposition 5.3", what="xi(S(z), y*) at logits ±1e4 vs mpmath")
-    T.check_close(L.softmax_cross_entropy_gradient(z, target), exact("fused", z, target),
-                  statement="Proposition 5.3", what="S(z) - y* at logits ±1e4 vs SymPy")
+    T.check_close(
+        L.cross_entropy_from_logits(z, target),
+        mp_cross_entropy_from_logits(z, target),
+        statement="Proposition 5.3",
+        what="xi(S(z), y*) at logits ±1e4 vs mpmath",
+    )
+    T.check_close(
+        L.softmax_cross_entropy_gradient(z, target),
+        exact("fused", z, target),
+        statement="Proposition 5.3",
+        what="S(z) - y* at logits ±1e4 vs SymPy",
+    )
 
 
 def test_a_probability_of_exactly_1_is_outside_the_domain():
     probabilities = A.softmax(np.array([40.0, 0.0]))
     assert probabilities[0] == 1.0
-    T.check_raises(lambda: L.cross_entropy(probabilities, one_hot(2, 0)), ValueError, must_mention=("]0,1[",),
-                   statement="Definition 3.1")
+    T.check_raises(
+        lambda: L.cross_entropy(probabilities, one_hot(2, 0)),
+        ValueError,
+        must_mention=("]0,1[",),
+        statement="Definition 3.1",
+    )
 
 
 @pytest.mark.parametrize("gap", [40.0, 300.0])
 def test_confident_correct_prediction_loss_vs_mpmath(gap):
     z, target = np.array([gap, 0.0]), one_hot(2, 0)
-    T.check_close(L.cross_entropy_from_logits(z, target), mp_cross_entropy_from_logits(z, target),
-                  statement="Proposition 5.3", what="xi(S(z), y*) near saturation")
+    T.check_close(
+        L.cross_entropy_from_logits(z, target),
+        mp_cross_entropy_from_logits(z, target),
+        statement="Proposition 5.3",
+        what="xi(S(z), y*) near saturation",
+    )
 
 
 @pytest.mark.parametrize("gap", [20.0, 40.0, 300.0])
 def test_confident_correct_prediction_gradient_vs_sympy(gap):
     z, target = np.array([gap, 0.0, -0.5]), one_hot(3, 0)
-    T.check_close(L.softmax_cross_entropy_gradient(z, target), exact("fused", z, target),
-                  statement="Proposition 5.3", what="S(z) - y* near saturation")
+    T.check_close(
+        L.softmax_cross_entropy_gradient(z, target),
+        exact("fused", z, target),
+        statement="Proposition 5.3",
+        what="S(z) - y* near saturation",
+    )
 
 
 # ================================================================================================================
 # Targets, shapes, dtypes, bad input
 # ================================================================================================================
-@pytest.mark.parametrize("fn,statement", [(L.cross_entropy, "Definition 3.1"),
-                                          (L.cross_entropy_gradient, "Proposition 3.1"),
-                                          (L.cross_entropy_from_logits, "Proposition 5.3"),
-                                          (L.softmax_cross_entropy_gradient, "Proposition 5.3")])
+@pytest.mark.parametrize(
+    "fn,statement",
+    [
+        (L.cross_entropy, "Definition 3.1"),
+        (L.cross_entropy_gradient, "Proposition 3.1"),
+        (L.cross_entropy_from_logits, "Proposition 5.3"),
+        (L.softmax_cross_entropy_gradient, "Proposition 5.3"),
+    ],
+)
 @pytest.mark.parametrize("target", [[0.5, 0.5, 0.0], [1.0, -1.0, 1.0], [2.0, 0.0, 0.0]])
 def test_targets_outside_0_1_are_rejected(fn, statement, target):
     y = A.softmax(np.array([0.1, 0.2, 0.3]))
@@ -217,42 +308,59 @@ def test_targets_outside_0_1_are_rejected(fn, statement, target):
 
 @pytest.mark.parametrize("target", [[1.0, 1.0, 0.0], [0.0, 0.0, 0.0]])
 def test_fused_gradient_needs_one_hot_targets(target):
-    T.check_raises(lambda: L.softmax_cross_entropy_gradient(np.zeros(3), np.array(target)), ValueError,
-                   must_mention=("one-hot",), statement="Proposition 5.3")
+    T.check_raises(
+        lambda: L.softmax_cross_entropy_gradient(np.zeros(3), np.array(target)),
+        ValueError,
+        must_mention=("one-hot",),
+        statement="Proposition 5.3",
+    )
 
 
 def test_binary_non_one_hot_targets_are_allowed_by_definition_3_1():
     y, target = A.softmax(np.array([0.1, 0.2, 0.3])), np.array([1.0, 0.0, 1.0])
-    T.check_close(L.cross_entropy(y, target), exact("ce", y, target), statement="Definition 3.1",
-                  what="multi-hot target vs SymPy")
+    T.check_close(
+        L.cross_entropy(y, target), exact("ce", y, target), statement="Definition 3.1", what="multi-hot target vs SymPy"
+    )
     assert L.cross_entropy(y, np.zeros(3)) == 0.0
 
 
-@pytest.mark.parametrize("fn,statement", [(L.cross_entropy, "Definition 3.1"),
-                                          (L.cross_entropy_gradient, "Proposition 3.1"),
-                                          (L.cross_entropy_from_logits, "Proposition 5.3"),
-                                          (L.softmax_cross_entropy_gradient, "Proposition 5.3")])
+@pytest.mark.parametrize(
+    "fn,statement",
+    [
+        (L.cross_entropy, "Definition 3.1"),
+        (L.cross_entropy_gradient, "Proposition 3.1"),
+        (L.cross_entropy_from_logits, "Proposition 5.3"),
+        (L.softmax_cross_entropy_gradient, "Proposition 5.3"),
+    ],
+)
 def test_shapes_must_match_exactly(fn, statement):
     y = np.full((2, 3), 1 / 3)
     target = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
-    T.check_raises(lambda: fn(y, target[0]), ValueError, must_mention=("(2, 3)", "(3,)", "same shape"),
-                   statement=statement)
-    T.check_raises(lambda: fn(y[0], np.array([1.0, 0.0, 0.0, 0.0])), ValueError, must_mention=("(3,)", "(4,)"),
-                   statement=statement)
+    T.check_raises(
+        lambda: fn(y, target[0]), ValueError, must_mention=("(2, 3)", "(3,)", "same shape"), statement=statement
+    )
+    T.check_raises(
+        lambda: fn(y[0], np.array([1.0, 0.0, 0.0, 0.0])), ValueError, must_mention=("(3,)", "(4,)"), statement=statement
+    )
     T.check_raises(lambda: fn(y[None], target[None]), ValueError, must_mention=("(1, 2, 3)",), statement=statement)
 
 
-@pytest.mark.parametrize("fn,statement", [(L.cross_entropy, "Definition 3.1"),
-                                          (L.cross_entropy_gradient, "Proposition 3.1"),
-                                          (L.cross_entropy_from_logits, "Proposition 5.3"),
-                                          (L.softmax_cross_entropy_gradient, "Proposition 5.3")])
+@pytest.mark.parametrize(
+    "fn,statement",
+    [
+        (L.cross_entropy, "Definition 3.1"),
+        (L.cross_entropy_gradient, "Proposition 3.1"),
+        (L.cross_entropy_from_logits, "Proposition 5.3"),
+        (L.softmax_cross_entropy_gradient, "Proposition 5.3"),
+    ],
+)
 def test_nan_and_inf_are_rejected(fn, statement):
     y, target = np.array([0.2, 0.3, 0.5]), one_hot(3, 2)
     for bad in (np.nan, np.inf):
-        T.check_raises(lambda: fn(np.array([0.2, bad, 0.5]), target), ValueError, must_mention=("NaN",),
-                       statement=statement)
-        T.check_raises(lambda: fn(y, np.array([0.0, bad, 1.0])), ValueError, must_mention=("NaN",),
-                       statement=statement)
+        T.check_raises(
+            lambda: fn(np.array([0.2, bad, 0.5]), target), ValueError, must_mention=("NaN",), statement=statement
+        )
+        T.check_raises(lambda: fn(y, np.array([0.0, bad, 1.0])), ValueError, must_mention=("NaN",), statement=statement)
 
 
 def test_one_sample_batch():
@@ -267,15 +375,30 @@ def test_float32_in_float32_out():
     z32 = np.array([[0.5, -1.25, 2.0]], dtype=np.float32)
     y32 = A.softmax(z32)
     t32 = np.array([[0.0, 0.0, 1.0]], dtype=np.float32)
-    outputs = [L.cross_entropy(y32, t32), L.cross_entropy_gradient(y32, t32), L.cross_entropy_from_logits(z32, t32),
-               L.softmax_cross_entropy_gradient(z32, t32), L.squared_error(y32, t32),
-               L.squared_error_gradient(y32, t32)]
+    outputs = [
+        L.cross_entropy(y32, t32),
+        L.cross_entropy_gradient(y32, t32),
+        L.cross_entropy_from_logits(z32, t32),
+        L.softmax_cross_entropy_gradient(z32, t32),
+        L.squared_error(y32, t32),
+        L.squared_error_gradient(y32, t32),
+    ]
     assert [o.dtype for o in outputs] == [np.float32] * len(outputs)
     z64, t64 = z32[0].astype(np.float64), t32[0].astype(np.float64)
-    T.check_close(L.cross_entropy_from_logits(z32, t32)[0], exact("ce_logits", z64, t64), statement="Proposition 5.3",
-                  what="float32 xi(S(z), y*)", tol=TOL32)
-    T.check_close(L.softmax_cross_entropy_gradient(z32, t32)[0], exact("fused", z64, t64),
-                  statement="Proposition 5.3", what="float32 S(z) - y*", tol=TOL32)
+    T.check_close(
+        L.cross_entropy_from_logits(z32, t32)[0],
+        exact("ce_logits", z64, t64),
+        statement="Proposition 5.3",
+        what="float32 xi(S(z), y*)",
+        tol=TOL32,
+    )
+    T.check_close(
+        L.softmax_cross_entropy_gradient(z32, t32)[0],
+        exact("fused", z64, t64),
+        statement="Proposition 5.3",
+        what="float32 S(z) - y*",
+        tol=TOL32,
+    )
 
 
 # ================================================================================================================
@@ -284,7 +407,8 @@ def test_float32_in_float32_out():
 @st.composite
 def logits_and_class(draw):
     m = draw(st.integers(2, 5))
-    # |z| <= 3 keeps 1 - S_c >= e^-6: beyond that S(z) - y* loses relative accuracy (the saturation tests above pin the edge).
+    # |z| <= 3 keeps 1 - S_c >= e^-6: beyond that S(z) - y* loses relative accuracy (the saturation tests above pin
+    # the edge).
     z = draw(hnp.arrays(np.float64, m, elements=st.floats(-3, 3, allow_nan=False)))
     return z, one_hot(m, draw(st.integers(0, m - 1)))
 
@@ -293,17 +417,34 @@ def logits_and_class(draw):
 @given(logits_and_class())
 def test_property_fused_gradient_vs_sympy_and_chain_rule(case):
     z, target = case
-    T.check_against_symbolic(lambda c: L.softmax_cross_entropy_gradient(*c), lambda c: exact("fused", *c), [case],
-                             statement="Proposition 5.3", what="S(z) - y* vs SymPy")
+    T.check_against_symbolic(
+        lambda c: L.softmax_cross_entropy_gradient(*c),
+        lambda c: exact("fused", *c),
+        [case],
+        statement="Proposition 5.3",
+        what="S(z) - y* vs SymPy",
+    )
     chain = L.cross_entropy_gradient(A.softmax(z), target) @ A.softmax_jacobian(z)
-    T.check_close(chain, L.softmax_cross_entropy_gradient(z, target), statement="Proposition 5.3",
-                  what="chain rule of Props 2.2, 3.1", tol=1e-12)
+    T.check_close(
+        chain,
+        L.softmax_cross_entropy_gradient(z, target),
+        statement="Proposition 5.3",
+        what="chain rule of Props 2.2, 3.1",
+        tol=1e-12,
+    )
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.integers(1, 4).flatmap(lambda n: st.integers(1, 5).flatmap(
-    lambda m: st.tuples(hnp.arrays(np.float64, (n, m), elements=st.floats(-50, 50, allow_nan=False)),
-                        st.lists(st.integers(0, m - 1), min_size=n, max_size=n)))))
+@given(
+    st.integers(1, 4).flatmap(
+        lambda n: st.integers(1, 5).flatmap(
+            lambda m: st.tuples(
+                hnp.arrays(np.float64, (n, m), elements=st.floats(-50, 50, allow_nan=False)),
+                st.lists(st.integers(0, m - 1), min_size=n, max_size=n),
+            )
+        )
+    )
+)
 def test_property_batches_are_rows_and_values_are_nonnegative(case):
     Z, labels = case
     Y = np.eye(Z.shape[1])[labels]

@@ -1,5 +1,6 @@
 """Section 5: the network N_{c+}, its objective, and its gradients by the two routes (back-propagation and the
 literal chain of Jacobian matrices), checked against each other and against central differences."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -41,9 +42,11 @@ def _relative_disagreement(g1, g2) -> float:
     return 0.0 if diff == 0 else float(diff / ref) if ref > 0 else np.inf
 
 
-architectures = st.lists(st.integers(1, 7), min_size=0, max_size=3).flatmap(
-    lambda hidden: st.tuples(st.integers(1, 6), st.just(hidden), st.integers(2, 5))).map(
-    lambda t: [t[0], *t[1], t[2]])
+architectures = (
+    st.lists(st.integers(1, 7), min_size=0, max_size=3)
+    .flatmap(lambda hidden: st.tuples(st.integers(1, 6), st.just(hidden), st.integers(2, 5)))
+    .map(lambda t: [t[0], *t[1], t[2]])
+)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -75,8 +78,10 @@ def test_two_routes_agree_on_a_wider_deeper_network():
 def test_report_largest_route_disagreement():
     """Not a check of its own: prints the worst disagreement measured by the tests above (pytest -s)."""
     if ROUTE_DISAGREEMENTS:
-        print(f"\nlargest relative disagreement between the two routes: {max(ROUTE_DISAGREEMENTS):.3e} "
-              f"over {len(ROUTE_DISAGREEMENTS)} networks")
+        print(
+            f"\nlargest relative disagreement between the two routes: {max(ROUTE_DISAGREEMENTS):.3e} "
+            f"over {len(ROUTE_DISAGREEMENTS)} networks"
+        )
         assert max(ROUTE_DISAGREEMENTS) <= 1e-12
 
 
@@ -117,7 +122,8 @@ def test_reduction_mean_is_sum_over_n(method):
         np.testing.assert_allclose(mW, sW / 7, rtol=0, atol=1e-14 * np.max(np.abs(sW / 7)))
         np.testing.assert_allclose(mb, sb / 7, rtol=0, atol=1e-14 * np.max(np.abs(sb / 7)))
     assert network.objective(X, Y, params, reduction="mean") == pytest.approx(
-        network.objective(X, Y, params) / 7, rel=1e-14)
+        network.objective(X, Y, params) / 7, rel=1e-14
+    )
 
 
 def test_objective_is_the_sum_of_cross_entropies():
@@ -146,8 +152,10 @@ def test_forward_rows_are_probabilities(sizes, n, seed):
 def test_predict_refuses_an_overflowing_output_instead_of_guessing():
     """Finite float32 parameters of size 1e30 make z^(p) = +-inf (and inf - inf = NaN in the product): argmax of
     that is meaningless, so predict raises, while logits returns the values as they are."""
-    params = [(np.full((3, 4), 1e30, np.float32), np.zeros(3, np.float32)),
-              (np.array([[1e30, -1e30, 1e30], [1.0, 2.0, 3.0]], np.float32), np.zeros(2, np.float32))]
+    params = [
+        (np.full((3, 4), 1e30, np.float32), np.zeros(3, np.float32)),
+        (np.array([[1e30, -1e30, 1e30], [1.0, 2.0, 3.0]], np.float32), np.zeros(2, np.float32)),
+    ]
     X = np.ones((2, 4), np.float32)
     with pytest.warns(RuntimeWarning, match="overflow"):
         assert not np.isfinite(network.logits(X, params)).all()
@@ -292,8 +300,11 @@ def test_labels_with_a_half(problem):
 
 def test_labels_as_integers(problem):
     X, _, params = problem
-    with pytest.raises(ValueError, match=r"one-hot targets of shape \(n, 3\).*Definition 5.2.*got shape \(5,\)"
-                                         r".*integer labels"):
+    with pytest.raises(
+        ValueError,
+        match=r"one-hot targets of shape \(n, 3\).*Definition 5.2.*got shape \(5,\)"
+        r".*integer labels",
+    ):
         network.objective(X, np.array([0, 1, 2, 0, 1]), params)
 
 
@@ -319,8 +330,11 @@ def test_labels_with_nan(problem):
 
 def test_unknown_method(problem):
     X, Y, params = problem
-    with pytest.raises(ValueError, match=r"method must be one of \('backprop', 'jacobian'\).*Corollary of "
-                                         r"Definition 5.2.*'autodiff'"):
+    with pytest.raises(
+        ValueError,
+        match=r"method must be one of \('backprop', 'jacobian'\).*Corollary of "
+        r"Definition 5.2.*'autodiff'",
+    ):
         network.gradients(X, Y, params, method="autodiff")
 
 
@@ -361,7 +375,7 @@ def test_jacobian_route_rejects_underflowing_probabilities_backprop_stays_finite
     assert P[0, 0] == 1.0 and P[0, 2] == 0.0
     with pytest.raises(ValueError, match=r"\]0,1\[\^m.*Proposition 3.1"):
         network.gradients(X, Y, params, method="jacobian")
-    (dW, db), = network.gradients(X, Y, params, method="backprop")
+    ((dW, db),) = network.gradients(X, Y, params, method="backprop")
     assert np.all(np.isfinite(dW)) and np.all(np.isfinite(db))
     # exactly S(z) - y* summed: sample 1 is right with certainty (zero gradient); sample 2 has logits
     # (-1000, 0, 1000), predicts class 2 with certainty for true class 1: delta = (0, -1, 1), times x = -1 for dW

@@ -1,5 +1,6 @@
 """Section 6: gradient descent, momentum, minibatches, and the pure-theory statements (convexity, smoothness,
 co-coercivity, minimisers, the O(1/n) rate) checked numerically on functions where everything is known exactly."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -8,8 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mathdnn_core import network
-from mathdnn_core.optim import (GradientDescent, Momentum, MomentumState, apply_updates, gradient_descent_sequence,
-                                minibatches, momentum_sequence)
+from mathdnn_core.optim import (
+    GradientDescent,
+    Momentum,
+    MomentumState,
+    apply_updates,
+    gradient_descent_sequence,
+    minibatches,
+    momentum_sequence,
+)
 
 SETTINGS = settings(max_examples=30, deadline=None)
 
@@ -85,8 +93,10 @@ def test_momentum_with_beta_0_is_gradient_descent():
 # update (pure) == step_ (in place)
 # ----------------------------------------------------------------------------------------------------------------
 def _network_shaped(rng, dtype=np.float64):
-    return [(rng.standard_normal((4, 3)).astype(dtype), rng.standard_normal(4).astype(dtype)),
-            (rng.standard_normal((2, 4)).astype(dtype), rng.standard_normal(2).astype(dtype))]
+    return [
+        (rng.standard_normal((4, 3)).astype(dtype), rng.standard_normal(4).astype(dtype)),
+        (rng.standard_normal((2, 4)).astype(dtype), rng.standard_normal(2).astype(dtype)),
+    ]
 
 
 def _copy(tree):
@@ -109,8 +119,10 @@ def test_momentum_update_is_pure_and_step_in_place_is_its_velocity_form(dtype):
     assert opt.gradient_scale == pytest.approx(0.05 * 0.2, rel=1e-15)
     pure_params, pure_state = _copy(params), opt.init(params)
     fast_params, velocity = _copy(params), opt.init_velocity(params)
-    assert all(np.array_equal(v, np.zeros_like(p)) and v.dtype == p.dtype
-               for v, p in zip(velocity, [a for pair in params for a in pair]))
+    assert all(
+        np.array_equal(v, np.zeros_like(p)) and v.dtype == p.dtype
+        for v, p in zip(velocity, [a for pair in params for a in pair])
+    )
     tol = dict(rtol=1e-14, atol=1e-15) if dtype == np.float64 else dict(rtol=2e-6, atol=1e-7)
     for _ in range(6):
         grads = _network_shaped(rng, dtype)
@@ -159,8 +171,7 @@ def test_gradient_descent_update_is_pure_and_equals_step_in_place():
     _assert_trees_equal(grads, grads_before, rtol=0, atol=0)
     new = apply_updates(params, updates)
     _assert_trees_equal(params, params_before, rtol=0, atol=0)
-    _assert_trees_equal(new, [(W - 0.2 * gW, b - 0.2 * gb) for (W, b), (gW, gb) in zip(params, grads)],
-                        rtol=1e-15)
+    _assert_trees_equal(new, [(W - 0.2 * gW, b - 0.2 * gb) for (W, b), (gW, gb) in zip(params, grads)], rtol=1e-15)
     in_place = _copy(params)
     opt.step_(in_place, [(opt.gradient_scale * gW, opt.gradient_scale * gb) for gW, gb in grads])
     _assert_trees_equal(in_place, new, rtol=0, atol=0)
@@ -259,14 +270,17 @@ def test_definition_6_6_minibatch_gradient_estimate():
     means = [network.gradients(X[i], Y[i], params, reduction="mean") for i in batches]
     for k in range(2):
         for j in range(2):
-            np.testing.assert_allclose(sum(s[k][j] for s in sums), full[k][j], rtol=0,
-                                       atol=1e-13 * np.max(np.abs(full[k][j])))
+            np.testing.assert_allclose(
+                sum(s[k][j] for s in sums), full[k][j], rtol=0, atol=1e-13 * np.max(np.abs(full[k][j]))
+            )
             for batch, s, m in zip(batches, sums, means):
-                np.testing.assert_allclose(m[k][j], s[k][j] / len(batch), rtol=0,
-                                           atol=1e-14 * np.max(np.abs(s[k][j] / len(batch))))
+                np.testing.assert_allclose(
+                    m[k][j], s[k][j] / len(batch), rtol=0, atol=1e-14 * np.max(np.abs(s[k][j] / len(batch)))
+                )
                 per_sample = [network.gradients(X[[i]], Y[[i]], params)[k][j] for i in batch]
-                np.testing.assert_allclose(m[k][j], np.mean(per_sample, axis=0), rtol=0,
-                                           atol=1e-13 * np.max(np.abs(m[k][j])))
+                np.testing.assert_allclose(
+                    m[k][j], np.mean(per_sample, axis=0), rtol=0, atol=1e-13 * np.max(np.abs(m[k][j]))
+                )
     # "mean" scales the output gradient before back-propagating, "/ n" after: equal up to round-off relative to the
     # size of the array (an entry that is a cancelling sum of larger terms differs in its last bits)
     mean_all = network.gradients(X, Y, params, reduction="mean")
@@ -291,8 +305,9 @@ def test_definition_6_7_momentum_on_network():
         updates, state = opt.update(network.gradients(X, Y, params, method="backprop"), state)
         params = apply_updates(params, updates)
         grads = network.gradients(X, Y, by_hand, method="jacobian")
-        m_hand = [(beta * mW + (1 - beta) * gW, beta * mb + (1 - beta) * gb)
-                  for (mW, mb), (gW, gb) in zip(m_hand, grads)]
+        m_hand = [
+            (beta * mW + (1 - beta) * gW, beta * mb + (1 - beta) * gb) for (mW, mb), (gW, gb) in zip(m_hand, grads)
+        ]
         by_hand = [(W - alpha * mW, b - alpha * mb) for (W, b), (mW, mb) in zip(by_hand, m_hand)]
     _assert_trees_equal(params, by_hand, rtol=1e-10, atol=1e-12)
     assert network.objective(X, Y, params) < 0.8 * start
@@ -471,7 +486,7 @@ def test_proposition_6_5_rate(m, data, fraction, seed):
     rng = np.random.default_rng(seed)
     quad = Quadratic(rng, m, rank=rank, scale=float(rng.uniform(0.1, 10)))
     alpha = fraction * 2 / quad.L
-    C = alpha - quad.L * alpha ** 2 / 2
+    C = alpha - quad.L * alpha**2 / 2
     x0 = quad.x_star + rng.standard_normal(m) * 3
     path = gradient_descent_sequence(quad.grad, x0, lr=alpha, steps=200)
     R2 = np.linalg.norm(x0 - quad.x_star) ** 2
@@ -501,7 +516,7 @@ def test_proposition_6_5_rate_on_softplus():
     x_star = gradient_descent_sequence(grad, np.zeros(3), lr=0.8, steps=2000)[-1]  # strongly convex: converges
     assert np.linalg.norm(grad(x_star)) < 1e-14
     for alpha in (0.1, 0.8, 1.5):
-        C = alpha - L * alpha ** 2 / 2
+        C = alpha - L * alpha**2 / 2
         x0 = rng.standard_normal(3) * 5
         path = gradient_descent_sequence(grad, x0, lr=alpha, steps=100)
         R2 = np.linalg.norm(x0 - x_star) ** 2
@@ -535,7 +550,7 @@ def test_proposition_6_5_proof_recursion():
     quad.A = np.diag([1.0, 1e-3, 1e-4])
     quad.L, quad.c = 1.0, -quad.A @ quad.x_star
     alpha = 1.0
-    C = alpha - quad.L * alpha ** 2 / 2
+    C = alpha - quad.L * alpha**2 / 2
     x0 = quad.x_star + np.array([0.1, 1.0, 1.0])
     path = gradient_descent_sequence(quad.grad, x0, lr=alpha, steps=300)
     R2 = np.linalg.norm(x0 - quad.x_star) ** 2

@@ -6,6 +6,7 @@
 * every statement cited by a core (sections 1-6) docstring lists that object in ``implemented_by``;
 * statements nobody implements name the tests that check them, and those tests exist.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -23,21 +24,61 @@ PACKAGE_DIR = ROOT / "mathdnn_core"
 
 #: Every module the design plans, in dependency order. A module whose file does not exist yet is skipped, with the
 #: reason shown by ``pytest -ra``; a module whose file exists must import.
-EXPECTED_MODULES = ("differentials", "activations", "losses", "layers", "network", "optim", "symbolic", "testing",
-                    "paper", "datasets", "training", "plots", "cli")
+EXPECTED_MODULES = (
+    "differentials",
+    "activations",
+    "losses",
+    "layers",
+    "network",
+    "optim",
+    "symbolic",
+    "testing",
+    "paper",
+    "datasets",
+    "training",
+    "plots",
+    "cli",
+)
 #: The numeric core, one module per section: the catalogue must list everything these cite.
 CORE_MODULES = ("differentials", "activations", "losses", "layers", "network", "optim")
 
 EXPECTED_IDS = (
-    "Definition 1.1", "Proposition 1.1", "Definition 1.2", "Corollary of Definition 1.2", "Proposition 1.2",
-    "Theorem 1.3", "Assumption 1",
-    "Definition 2.1", "Proposition 2.1", "Definition 2.2", "Proposition 2.2",
-    "Definition 3.1", "Proposition 3.1",
-    "Definition 4.1", "Proposition 4.1", "Proposition 4.2", "Proposition 4.3",
-    "Proposition 5.1", "Proposition 5.2", "Proposition 5.3", "Definition 5.1", "Corollary of Definition 5.1",
-    "Definition 5.2", "Corollary of Definition 5.2",
-    "Definition 6.1", "Proposition 6.1", "Definition 6.2", "Proposition 6.2", "Proposition 6.3", "Definition 6.3",
-    "Proposition 6.4", "Definition 6.4", "Proposition 6.5", "Definition 6.5", "Definition 6.6", "Definition 6.7",
+    "Definition 1.1",
+    "Proposition 1.1",
+    "Definition 1.2",
+    "Corollary of Definition 1.2",
+    "Proposition 1.2",
+    "Theorem 1.3",
+    "Assumption 1",
+    "Definition 2.1",
+    "Proposition 2.1",
+    "Definition 2.2",
+    "Proposition 2.2",
+    "Definition 3.1",
+    "Proposition 3.1",
+    "Definition 4.1",
+    "Proposition 4.1",
+    "Proposition 4.2",
+    "Proposition 4.3",
+    "Proposition 5.1",
+    "Proposition 5.2",
+    "Proposition 5.3",
+    "Definition 5.1",
+    "Corollary of Definition 5.1",
+    "Definition 5.2",
+    "Corollary of Definition 5.2",
+    "Definition 6.1",
+    "Proposition 6.1",
+    "Definition 6.2",
+    "Proposition 6.2",
+    "Proposition 6.3",
+    "Definition 6.3",
+    "Proposition 6.4",
+    "Definition 6.4",
+    "Proposition 6.5",
+    "Definition 6.5",
+    "Definition 6.6",
+    "Definition 6.7",
 )
 
 
@@ -49,9 +90,13 @@ def _module(name: str):
 
 def _public_objects(module) -> dict[str, object]:
     """Functions and classes defined in ``module`` itself whose names do not start with an underscore."""
-    return {name: obj for name, obj in vars(module).items()
-            if not name.startswith("_") and (inspect.isfunction(obj) or inspect.isclass(obj))
-            and getattr(obj, "__module__", None) == module.__name__}
+    return {
+        name: obj
+        for name, obj in vars(module).items()
+        if not name.startswith("_")
+        and (inspect.isfunction(obj) or inspect.isclass(obj))
+        and getattr(obj, "__module__", None) == module.__name__
+    }
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -105,31 +150,35 @@ def test_get_by_section_errata_implementing():
     assert len(pairs) == sum(len(s.errata) for s in paper.CATALOGUE)
 
     from mathdnn_core import activations, network
+
     assert [s.id for s in paper.implementing("mathdnn_core.activations.softmax_jacobian")] == ["Proposition 2.2"]
     assert [s.id for s in paper.implementing(activations.relu_derivative)] == ["Assumption 1"]
     assert [s.id for s in paper.implementing(network.BackpropWorkspace)] == ["Proposition 5.3"]
     assert paper.implementing("mathdnn_core.network.no_such_thing") == []
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Definition 2.1", ("Definition 2.1",)),
-    ("Assumption 1", ("Assumption 1",)),
-    ("Corollary of Definition 5.1", ("Corollary of Definition 5.1",)),
-    ("Propositions 4.1, 5.1", ("Proposition 4.1", "Proposition 5.1")),
-    ("Propositions 4.1 and 5.1", ("Proposition 4.1", "Proposition 5.1")),
-    ("Proposition 5.1, Proposition 5.2", ("Proposition 5.1", "Proposition 5.2")),
-    ("Assumption 1, Definition 2.2", ("Assumption 1", "Definition 2.2")),
-    ("Definition 6.6, b = 32 rows", ("Definition 6.6",)),
-    ("Proposition 4.1; Definition 5.1", ("Proposition 4.1", "Definition 5.1")),
-    ("Propositions 5.1-5.3", ("Proposition 5.1", "Proposition 5.2", "Proposition 5.3")),
-    ("Definitions 6.1–6.3", ("Definition 6.1", "Definition 6.2", "Definition 6.3")),
-    ("Seed 003, Proposition 1.2", ()),
-    ("Seed 003, Proposition 1.2; Theorem 1.3", ("Theorem 1.3",)),
-    ("note after Definition 6.6", ("Definition 6.6",)),
-    ("Section 5.2 (the data X, Y* of Definition 5.2)", ("Definition 5.2",)),
-    ("Notation 17", ()),
-    ("all sections", ()),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Definition 2.1", ("Definition 2.1",)),
+        ("Assumption 1", ("Assumption 1",)),
+        ("Corollary of Definition 5.1", ("Corollary of Definition 5.1",)),
+        ("Propositions 4.1, 5.1", ("Proposition 4.1", "Proposition 5.1")),
+        ("Propositions 4.1 and 5.1", ("Proposition 4.1", "Proposition 5.1")),
+        ("Proposition 5.1, Proposition 5.2", ("Proposition 5.1", "Proposition 5.2")),
+        ("Assumption 1, Definition 2.2", ("Assumption 1", "Definition 2.2")),
+        ("Definition 6.6, b = 32 rows", ("Definition 6.6",)),
+        ("Proposition 4.1; Definition 5.1", ("Proposition 4.1", "Definition 5.1")),
+        ("Propositions 5.1-5.3", ("Proposition 5.1", "Proposition 5.2", "Proposition 5.3")),
+        ("Definitions 6.1–6.3", ("Definition 6.1", "Definition 6.2", "Definition 6.3")),
+        ("Seed 003, Proposition 1.2", ()),
+        ("Seed 003, Proposition 1.2; Theorem 1.3", ("Theorem 1.3",)),
+        ("note after Definition 6.6", ("Definition 6.6",)),
+        ("Section 5.2 (the data X, Y* of Definition 5.2)", ("Definition 5.2",)),
+        ("Notation 17", ()),
+        ("all sections", ()),
+    ],
+)
 def test_parse_paper_line(text, expected):
     assert paper.parse_paper_line(text) == expected
 
@@ -219,7 +268,8 @@ def test_implemented_by_resolves_and_cites_the_statement(statement):
         assert callable(obj), dotted
         assert statement.id in paper.cited_statements(obj), (
             f"{dotted} implements {statement.id} in the catalogue, but its Paper lines cite "
-            f"{paper.cited_statements(obj)}")
+            f"{paper.cited_statements(obj)}"
+        )
 
 
 @pytest.mark.parametrize("module_name", CORE_MODULES)
@@ -240,7 +290,8 @@ def _check_reference(reference: str) -> None:
     assert file.exists(), f"{reference}: no file {path}"
     if test_name:
         assert re.search(rf"^def {re.escape(test_name)}\(", file.read_text(), re.MULTILINE), (
-            f"{reference}: no test {test_name} in {path}")
+            f"{reference}: no test {test_name} in {path}"
+        )
 
 
 @pytest.mark.parametrize("statement", paper.CATALOGUE, ids=lambda s: s.id)
@@ -260,6 +311,10 @@ def test_every_demonstration_record_names_exactly_one_erratum():
 
 
 def test_every_erratum_of_a_section_with_a_notebook_is_demonstrated():
-    missing = [(s.id, e.printed) for s in paper.CATALOGUE for e in s.errata
-               if s.section in paper.NOTEBOOKS and e.notebook is None]
+    missing = [
+        (s.id, e.printed)
+        for s in paper.CATALOGUE
+        for e in s.errata
+        if s.section in paper.NOTEBOOKS and e.notebook is None
+    ]
     assert not missing, f"errata of sections with a notebook that no notebook demonstrates: {missing}"

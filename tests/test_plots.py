@@ -1,4 +1,5 @@
 """Pictures of a training run: every figure renders to a non-empty PNG, headless, without pyplot state."""
+
 from __future__ import annotations
 
 from io import BytesIO
@@ -28,8 +29,17 @@ def run():
     labels = rng.integers(0, 3, size=60)
     X = np.clip(0.5 + 0.3 * rng.standard_normal((60, 16)) + 0.2 * labels[:, None] / 3, 0, 1)
     params = network.init_params([16, 12, 3], rng=rng)
-    params, history = training.fit(params, X, one_hot(labels, 3), epochs=3, batch_size=8, rng=rng, progress=False,
-                                   X_test=X[:20], y_test=labels[:20])
+    params, history = training.fit(
+        params,
+        X,
+        one_hot(labels, 3),
+        epochs=3,
+        batch_size=8,
+        rng=rng,
+        progress=False,
+        X_test=X[:20],
+        y_test=labels[:20],
+    )
     return X, labels, params, history
 
 

@@ -1,4 +1,5 @@
 """The README says what the project does: its quick start, its statement table and its notebook list stay true."""
+
 from __future__ import annotations
 
 import re
@@ -18,7 +19,8 @@ def _between(start: str, end: str) -> str:
 
 def test_statement_table_is_the_catalogue():
     assert _between("<!-- statements:start -->", "<!-- statements:end -->") == paper.markdown_table(), (
-        "README's statement table differs from mathdnn_core.paper: paste paper.markdown_table() between the markers")
+        "README's statement table differs from mathdnn_core.paper: paste paper.markdown_table() between the markers"
+    )
 
 
 def test_quick_start_is_two_lines_main_job_then_tests():

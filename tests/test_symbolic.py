@@ -4,6 +4,7 @@ The symbolic twins are the references of every other test, so they are checked a
 (difference simplifies to 0), in concrete sizes and in general dimension. A checker that cannot fail is a defect:
 each one is fed a deliberately wrong Jacobian / VJP / message and must raise AssertionError.
 """
+
 from __future__ import annotations
 
 import functools
@@ -13,7 +14,9 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from mathdnn_core import activations, layers, network, symbolic as S, testing as T
+from mathdnn_core import activations, layers, network
+from mathdnn_core import symbolic as S
+from mathdnn_core import testing as T
 
 TOL = 1e-12
 
@@ -40,7 +43,7 @@ def test_symbols_vector_is_a_row_of_real_symbols_named_from_1():
 def test_evaluate_substitutes_exactly_and_rounds_once():
     a, b = sp.symbols("a b", real=True)
     # (a + b)^2 - a^2 - 2ab = b^2 exactly; in float64 the left side is pure round-off at a = 1e8, b = 1e-8.
-    expr = sp.expand((a + b) ** 2) - a ** 2 - 2 * a * b + (a + b) ** 2 - sp.expand((a + b) ** 2)
+    expr = sp.expand((a + b) ** 2) - a**2 - 2 * a * b + (a + b) ** 2 - sp.expand((a + b) ** 2)
     value = S.evaluate(expr, {a: 1e8, b: 1e-8})
     assert value.shape == ()
     assert value == float(sp.Rational(1e-8) ** 2)
@@ -186,8 +189,12 @@ def test_dense_upstream_weight_row_gradient_matches_proposition_5_2(upstream, ro
 
 
 def test_dense_vjp_expr_stacks_the_row_gradients():
-    y, W, b, v = (S.symbols_vector("y", 3), S.symbols_matrix("W", 2, 3), S.symbols_vector("b", 2),
-                  S.symbols_vector("v", 2))
+    y, W, b, v = (
+        S.symbols_vector("y", 3),
+        S.symbols_matrix("W", 2, 3),
+        S.symbols_vector("b", 2),
+        S.symbols_vector("v", 2),
+    )
     dy, dW, db = S.dense_vjp_expr(y, W, b, v)
     assert dy == v * W and db == v
     assert dW == v.T * y  # Notation 17: row i* is v_{i*} y
@@ -207,7 +214,7 @@ GENERAL = {
 }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def general(statement):
     return GENERAL[statement]()
 
@@ -262,15 +269,16 @@ def test_general_identity_check_rejects_wrong_identities():
 # ================================================================================================================
 # §5: the whole network against network.gradients (both routes)
 # ================================================================================================================
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def symbolic_network(sizes, n_samples):
     net = S.network_expr(list(sizes), n_samples=n_samples)
     return net, S.objective_gradient_expr(net)
 
 
 def random_problem(rng, sizes, n):
-    params = [(rng.standard_normal((m_out, m_in)), rng.standard_normal(m_out))
-              for m_in, m_out in zip(sizes[:-1], sizes[1:])]
+    params = [
+        (rng.standard_normal((m_out, m_in)), rng.standard_normal(m_out)) for m_in, m_out in zip(sizes[:-1], sizes[1:])
+    ]
     X = rng.standard_normal((n, sizes[0]))
     Y = np.eye(sizes[-1])[rng.integers(0, sizes[-1], n)]
     return X, Y, params
@@ -294,14 +302,23 @@ def test_network_objective_and_gradients_equal_sympy_exactly(sizes):
     for _ in range(2):
         X, Y, params = random_problem(rng, sizes, 2)
         subs = net.substitutions(X, Y, params)
-        T.check_close(network.objective(X, Y, params), S.evaluate(net.objective, subs),
-                      statement="Definition 5.2", what="objective vs SymPy")
-        T.check_close(network.forward(X, params), S.evaluate(net.output, subs),
-                      statement="Definition 5.1", what="N_c+ vs SymPy")
+        T.check_close(
+            network.objective(X, Y, params),
+            S.evaluate(net.objective, subs),
+            statement="Definition 5.2",
+            what="objective vs SymPy",
+        )
+        T.check_close(
+            network.forward(X, params), S.evaluate(net.output, subs), statement="Definition 5.1", what="N_c+ vs SymPy"
+        )
         exact = S.evaluate_gradients(net, grads, X, Y, params)
         for method in network.METHODS:
-            verdict = T.check_close(network.gradients(X, Y, params, method=method), exact,
-                                    statement="Corollary of Definition 5.2", what=f"{method} gradients vs SymPy")
+            verdict = T.check_close(
+                network.gradients(X, Y, params, method=method),
+                exact,
+                statement="Corollary of Definition 5.2",
+                what=f"{method} gradients vs SymPy",
+            )
             worst = max(worst, verdict.max_rel_error)
     assert worst <= TOL
 
@@ -311,13 +328,19 @@ def test_network_gradient_with_a_hidden_preactivation_exactly_zero():
     net, grads = symbolic_network((2, 2, 2), 2)
     X = np.array([[1.0, 2.0], [-0.5, 0.25]])
     Y = np.array([[0.0, 1.0], [1.0, 0.0]])
-    params = [(np.array([[2.0, -1.0], [0.5, 0.75]]), np.array([0.0, 0.1])),
-              (np.array([[1.0, -0.3], [0.2, 0.9]]), np.array([0.05, -0.05]))]
+    params = [
+        (np.array([[2.0, -1.0], [0.5, 0.75]]), np.array([0.0, 0.1])),
+        (np.array([[1.0, -0.3], [0.2, 0.9]]), np.array([0.05, -0.05])),
+    ]
     assert network.forward_with_cache(X, params).preactivations[0][0, 0] == 0.0
     exact = S.evaluate_gradients(net, grads, X, Y, params)
     for method in network.METHODS:
-        T.check_close(network.gradients(X, Y, params, method=method), exact,
-                      statement="Corollary of Definition 5.2", what=f"{method} at a ReLU kink")
+        T.check_close(
+            network.gradients(X, Y, params, method=method),
+            exact,
+            statement="Corollary of Definition 5.2",
+            what=f"{method} at a ReLU kink",
+        )
     # SymPy's own Heaviside(0) = 1/2 would give a different gradient: the convention matters here.
     W1 = net.weights[0]
     sympy_convention = sp.Matrix(2, 2, lambda i, j: sp.diff(net.objective, W1[i, j]))  # Heaviside, not Piecewise
@@ -392,7 +415,7 @@ def test_check_close_fails_on_values_and_on_shapes():
         T.check_close(np.ones(3), np.ones((1, 3)), statement="Definition 2.1", what="w")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def softmax_jacobian_symbolic(m):
     z = S.symbols_vector("z", m)
     return z, S.softmax_jacobian_expr(z)
@@ -405,8 +428,13 @@ def exact_softmax_jacobian(point):
 
 def test_check_against_symbolic_passes_and_fails():
     points = T.random_points(np.random.default_rng(1), 3, 5)
-    verdict = T.check_against_symbolic(activations.softmax_jacobian, exact_softmax_jacobian, points,
-                                       statement="Proposition 2.2", what="softmax Jacobian vs SymPy")
+    verdict = T.check_against_symbolic(
+        activations.softmax_jacobian,
+        exact_softmax_jacobian,
+        points,
+        statement="Proposition 2.2",
+        what="softmax Jacobian vs SymPy",
+    )
     assert verdict.n_cases == 5 and verdict.max_rel_error <= TOL
     assert str(verdict).startswith("✓ Proposition 2.2 — softmax Jacobian vs SymPy (5 cases): max rel. error")
 
@@ -415,13 +443,19 @@ def test_check_against_symbolic_passes_and_fails():
         return np.diag(s) + np.outer(s, s)
 
     with pytest.raises(AssertionError) as failure:
-        T.check_against_symbolic(wrong, exact_softmax_jacobian, points, statement="Proposition 2.2",
-                                 what="wrong Jacobian")
+        T.check_against_symbolic(
+            wrong, exact_softmax_jacobian, points, statement="Proposition 2.2", what="wrong Jacobian"
+        )
     message = str(failure.value)
     assert "Proposition 2.2 NOT verified" in message and "case 0" in message and "input:" in message
     with pytest.raises(AssertionError, match="shapes differ"):
-        T.check_against_symbolic(activations.softmax_jacobian, lambda p: exact_softmax_jacobian(p)[:, :2], points,
-                                 statement="Proposition 2.2", what="w")
+        T.check_against_symbolic(
+            activations.softmax_jacobian,
+            lambda p: exact_softmax_jacobian(p)[:, :2],
+            points,
+            statement="Proposition 2.2",
+            what="w",
+        )
 
 
 def test_check_finite_differences_passes_and_fails():
@@ -429,8 +463,9 @@ def test_check_finite_differences_passes_and_fails():
     W, b = rng.standard_normal((2, 3)), rng.standard_normal(2)
     points = T.random_points(rng, 3, 4)
     f = lambda y: layers.dense(y, W, b)  # noqa: E731
-    T.check_finite_differences(f, lambda y: layers.dense_jacobian_input(y, W, b), points,
-                               statement="Proposition 4.1", what="J = W")
+    T.check_finite_differences(
+        f, lambda y: layers.dense_jacobian_input(y, W, b), points, statement="Proposition 4.1", what="J = W"
+    )
     with pytest.raises(AssertionError, match=r"Proposition 4\.1 NOT verified — w: max rel\. error 9\.999e-05"):
         T.check_finite_differences(f, lambda y: W * (1 + 1e-4), points, statement="Proposition 4.1", what="w")
     with pytest.raises(AssertionError, match="shapes differ"):
@@ -502,13 +537,23 @@ def test_every_public_function_has_one_paper_line(module):
     import inspect
     import re
 
-    pattern = re.compile(r"^Paper: (Corollary of )?(Definition|Proposition|Theorem|Assumption|Notation) \d+(\.\d+)?"
-                         r"(, (Corollary of )?(Definition|Proposition|Theorem|Assumption|Notation) \d+(\.\d+)?)*$")
+    pattern = re.compile(
+        r"^Paper: (Corollary of )?(Definition|Proposition|Theorem|Assumption|Notation) \d+(\.\d+)?"
+        r"(, (Corollary of )?(Definition|Proposition|Theorem|Assumption|Notation) \d+(\.\d+)?)*$"
+    )
     tree = ast.parse(inspect.getsource(module))
-    public = [node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))
-              and not node.name.startswith("_")]
-    public += [item for node in tree.body if isinstance(node, ast.ClassDef)
-               for item in node.body if isinstance(item, ast.FunctionDef) and not item.name.startswith("_")]
+    public = [
+        node
+        for node in tree.body
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and not node.name.startswith("_")
+    ]
+    public += [
+        item
+        for node in tree.body
+        if isinstance(node, ast.ClassDef)
+        for item in node.body
+        if isinstance(item, ast.FunctionDef) and not item.name.startswith("_")
+    ]
     assert public
     for node in public:
         doc = ast.get_docstring(node) or ""
@@ -524,15 +569,18 @@ def test_check_identity_proves_true_identities_and_rejects_false_ones():
     import sympy as sp
 
     z = S.symbols_vector("z", 3)
-    v = T.check_identity(S.softmax_jacobian_expr(z), S.softmax_jacobian_paper(z), statement="Proposition 2.2",
-                         what="m = 3 Jacobian")
+    v = T.check_identity(
+        S.softmax_jacobian_expr(z), S.softmax_jacobian_paper(z), statement="Proposition 2.2", what="m = 3 Jacobian"
+    )
     assert str(v).endswith("exact (SymPy simplifies the difference to 0)")
     with pytest.raises(AssertionError, match="Proposition 2.2 NOT verified"):
-        T.check_identity(S.softmax_jacobian_expr(z), S.softmax_jacobian_paper(z).T * 2, statement="Proposition 2.2",
-                         what="wrong")
+        T.check_identity(
+            S.softmax_jacobian_expr(z), S.softmax_jacobian_paper(z).T * 2, statement="Proposition 2.2", what="wrong"
+        )
     entry = S.softmax_jacobian_entry_general()
-    assert "verified for m = 2, 3, 4, 5" in str(T.check_identity(entry.derived, entry.paper,
-                                                                 statement="Proposition 2.2", what="general m"))
+    assert "verified for m = 2, 3, 4, 5" in str(
+        T.check_identity(entry.derived, entry.paper, statement="Proposition 2.2", what="general m")
+    )
     with pytest.raises(AssertionError, match="fails for m"):
         T.check_identity(entry.derived, -entry.paper, statement="Proposition 2.2", what="wrong sign")
     with pytest.raises(AssertionError, match="shapes"):

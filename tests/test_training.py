@@ -1,4 +1,5 @@
 """Training (Definition 6.7): fit over minibatches with momentum, evaluation, saving and loading parameters."""
+
 from __future__ import annotations
 
 import math
@@ -8,8 +9,7 @@ import pytest
 
 from mathdnn_core import network, optim, testing, training
 from mathdnn_core.datasets import one_hot
-from mathdnn_core.training import (TrainingCollapsedError, TrainingDivergedError, evaluate, fit, load_params,
-                                   save_params)
+from mathdnn_core.training import TrainingCollapsedError, TrainingDivergedError, evaluate, fit, load_params, save_params
 
 SIZES = [6, 8, 5, 3]
 
@@ -37,8 +37,19 @@ def copy_params(params):
 def test_fit_learns_and_history_has_one_entry_per_epoch():
     X, Y, labels = blobs()
     Xt, _, yt = blobs(60, seed=5)
-    params, history = fit(init(), X, Y, epochs=6, batch_size=16, lr=0.1, momentum=0.9, rng=np.random.default_rng(0),
-                          progress=False, X_test=Xt, y_test=yt)
+    params, history = fit(
+        init(),
+        X,
+        Y,
+        epochs=6,
+        batch_size=16,
+        lr=0.1,
+        momentum=0.9,
+        rng=np.random.default_rng(0),
+        progress=False,
+        X_test=Xt,
+        y_test=yt,
+    )
     for key in ("loss", "train_accuracy", "test_accuracy", "seconds"):
         assert len(history[key]) == 6 and len(getattr(history, key)) == 6
         assert all(math.isfinite(v) for v in history[key])
@@ -64,8 +75,12 @@ def test_epoch_loss_is_the_mean_cross_entropy_of_the_batches_before_their_step()
     X, Y, _ = blobs(50)
     p0 = init()
     _, history = fit(p0, X, Y, epochs=1, batch_size=50, lr=0.1, momentum=0.5, rng=0, progress=False)
-    testing.check_close(history.loss[0], network.objective(X, Y, p0, reduction="mean"),
-                        statement="Definition 6.7", what="epoch loss = mean objective at the start")
+    testing.check_close(
+        history.loss[0],
+        network.objective(X, Y, p0, reduction="mean"),
+        statement="Definition 6.7",
+        what="epoch loss = mean objective at the start",
+    )
 
 
 def test_fit_is_deterministic_given_the_seed():
@@ -118,8 +133,9 @@ def test_two_steps_with_momentum_follow_definition_6_7():
     """Two batches (natural order is not used: rng decides); recompute the momentum recursion by hand."""
     X, Y, _ = blobs(20)
     p0, lr, beta = init(), 0.1, 0.8
-    trained, _ = fit(p0, X, Y, epochs=1, batch_size=10, lr=lr, momentum=beta, rng=np.random.default_rng(3),
-                     progress=False)
+    trained, _ = fit(
+        p0, X, Y, epochs=1, batch_size=10, lr=lr, momentum=beta, rng=np.random.default_rng(3), progress=False
+    )
     batches = optim.minibatches(20, 10, np.random.default_rng(3))
     params, m = copy_params(p0), [(np.zeros_like(W), np.zeros_like(b)) for W, b in p0]
     for idx in batches:
@@ -171,8 +187,10 @@ def test_finite_parameters_whose_output_overflows_stop_training_after_the_epoch(
     X = np.ones((4, 3), np.float32)
     Y = one_hot([0, 0, 0, 0], 2, dtype=np.float32)
     # one hidden unit, alive (z = 3); the target pushes W^(1) and W^(2)[0] up, so nothing dies
-    params = [(np.ones((1, 3), np.float32), np.zeros(1, np.float32)),
-              (np.array([[1.0], [-1.0]], np.float32), np.zeros(2, np.float32))]
+    params = [
+        (np.ones((1, 3), np.float32), np.zeros(1, np.float32)),
+        (np.array([[1.0], [-1.0]], np.float32), np.zeros(2, np.float32)),
+    ]
     with pytest.raises(TrainingDivergedError) as info:
         fit(params, X, Y, epochs=2, batch_size=4, lr=1e32, momentum=0.0, rng=0, progress=False)
     err = info.value
@@ -185,8 +203,18 @@ def test_an_overflowing_output_on_the_test_rows_stops_training_too():
     X, Y, labels = blobs(dtype=np.float32)
     X_test = np.full((10, SIZES[0]), 3e38, np.float32)  # finite rows whose products overflow float32
     with pytest.raises(TrainingDivergedError, match=r"epoch 1/2, step 15/15: the network's output on a test row is"):
-        fit(init(np.float32), X, Y, epochs=2, batch_size=8, lr=0.1, rng=0, progress=False, X_test=X_test,
-            y_test=labels[:10])
+        fit(
+            init(np.float32),
+            X,
+            Y,
+            epochs=2,
+            batch_size=8,
+            lr=0.1,
+            rng=0,
+            progress=False,
+            X_test=X_test,
+            y_test=labels[:10],
+        )
 
 
 def test_a_layer_dead_on_all_data_stops_training_naming_the_layer():
@@ -234,8 +262,18 @@ def test_too_large_a_learning_rate_on_real_digits_collapses_with_a_message():
     rng = np.random.default_rng(0)
     params = network.init_params([64, 256, 128, 10], rng=rng, dtype=np.float32)
     with pytest.raises(TrainingCollapsedError) as info:
-        fit(params, data.X_train, data.Y_train, epochs=15, batch_size=32, lr=5.0, momentum=0.9, rng=rng,
-            progress=False, blas_threads=1)
+        fit(
+            params,
+            data.X_train,
+            data.Y_train,
+            epochs=15,
+            batch_size=32,
+            lr=5.0,
+            momentum=0.9,
+            rng=rng,
+            progress=False,
+            blas_threads=1,
+        )
     assert info.value.layer in (1, 2) and math.isfinite(info.value.loss)
 
 
@@ -258,19 +296,22 @@ def test_progress_bar_runs(capsys):
     assert "epoch 2/2" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("kwargs, fragment", [
-    (dict(epochs=0), "epochs must be an integer >= 1"),
-    (dict(epochs=1.5), "epochs must be an integer >= 1"),
-    (dict(epochs=True), "epochs must be an integer >= 1"),
-    (dict(batch_size=0), "1 <= b <= n = 30"),
-    (dict(batch_size=31), "1 <= b <= n = 30"),
-    (dict(lr=0.0), "lr must be a finite real number > 0"),
-    (dict(lr=-1.0), "lr must be a finite real number > 0"),
-    (dict(lr=float("nan")), "lr must be a finite real number > 0"),
-    (dict(lr="0.1"), "lr must be a finite real number > 0"),
-    (dict(momentum=1.0), "momentum must lie in [0, 1["),
-    (dict(momentum=-0.1), "momentum must lie in [0, 1["),
-])
+@pytest.mark.parametrize(
+    "kwargs, fragment",
+    [
+        (dict(epochs=0), "epochs must be an integer >= 1"),
+        (dict(epochs=1.5), "epochs must be an integer >= 1"),
+        (dict(epochs=True), "epochs must be an integer >= 1"),
+        (dict(batch_size=0), "1 <= b <= n = 30"),
+        (dict(batch_size=31), "1 <= b <= n = 30"),
+        (dict(lr=0.0), "lr must be a finite real number > 0"),
+        (dict(lr=-1.0), "lr must be a finite real number > 0"),
+        (dict(lr=float("nan")), "lr must be a finite real number > 0"),
+        (dict(lr="0.1"), "lr must be a finite real number > 0"),
+        (dict(momentum=1.0), "momentum must lie in [0, 1["),
+        (dict(momentum=-0.1), "momentum must lie in [0, 1["),
+    ],
+)
 def test_bad_hyperparameters_are_refused_naming_definition_6_7(kwargs, fragment):
     X, Y, _ = blobs(30)
     with pytest.raises(ValueError) as info:
