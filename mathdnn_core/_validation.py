@@ -6,9 +6,67 @@ expected (shape, domain) and the paper statement that fixes it. Nothing broadcas
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+#: The dtypes the package computes in: float64 for verification, float32 for training speed.
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+#: Parameters of N_{c+} (Definition 5.1): a list of ``(W, b)`` pairs, layer 1 first; gradients share the structure.
+Params = list[tuple[np.ndarray, np.ndarray]]
+
+
+def is_integer(value) -> bool:
+    """A Python or NumPy integer, not a bool."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def is_real(value) -> bool:
+    """A Python or NumPy integer or float, not a bool."""
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+
+
+def positive_int(value, name: str, statement: str, *, minimum: int = 1, maximum: int | None = None) -> int:
+    """``value`` as an ``int`` in ``[minimum, maximum]``; otherwise a ``ValueError`` naming the range and statement.
+
+    Bools and floats (even ``3.0``) are refused: a width, a count or a size is an integer.
+    """
+    if not is_integer(value) or value < minimum or (maximum is not None and value > maximum):
+        upper = f" and <= {maximum}" if maximum is not None else ""
+        raise ValueError(f"{name} must be an integer >= {minimum}{upper} ({statement}); got {value!r}")
+    return int(value)
+
+
+def real_in_interval(
+    value,
+    name: str,
+    statement: str,
+    *,
+    low: float = -math.inf,
+    high: float = math.inf,
+    low_open: bool = False,
+    high_open: bool = False,
+    why: str = "",
+) -> float:
+    """``value`` as a finite ``float`` in the interval from ``low`` to ``high`` (each end open or closed).
+
+    The error names the interval in the paper's notation (``]0, +inf[``, ``[0, 1[``), the statement, and ``why``
+    when the interval differs from what the paper prints.
+    """
+    inside = is_real(value) and math.isfinite(value)
+    if inside:
+        inside = (value > low if low_open else value >= low) and (value < high if high_open else value <= high)
+    if not inside:
+        left = f"{']' if low_open or low == -math.inf else '['}{_bound(low)}"
+        right = f"{_bound(high)}{'[' if high_open or high == math.inf else ']'}"
+        reason = f"; {why}" if why else ""
+        raise ValueError(f"{name} must be a finite real number in {left}, {right} ({statement}{reason}); got {value!r}")
+    return float(value)
+
+
+def _bound(x: float) -> str:
+    return "+inf" if x == math.inf else "-inf" if x == -math.inf else f"{x:g}"
 
 
 def as_float_array(
