@@ -78,7 +78,7 @@ class Verdict:
     def label(self) -> str:
         """The statement, with its document when it is not the paper: ``"Proposition 1.2 [borasi-notes]"``.
 
-        Paper: all sections
+        Paper: Definition 1.2
         """
         return _label(self.statement, self.document)
 
