@@ -590,9 +590,13 @@ def test_check_identity_proves_true_identities_and_rejects_false_ones():
 def test_check_refuted_needs_the_check_to_fail():
     good = lambda: T.check_close(np.ones(2), np.ones(2), statement="Proposition 3.1", what="same")  # noqa: E731
     bad = lambda: T.check_close(np.ones(2), -np.ones(2), statement="Proposition 3.1", what="sign")  # noqa: E731
-    assert "refuted" in str(T.check_refuted(bad, statement="Proposition 3.1", what="printed index"))
+    why = ("max rel. error",)
+    assert "refuted" in str(T.check_refuted(bad, statement="Proposition 3.1", what="printed index", must_mention=why))
     with pytest.raises(AssertionError, match="not an erratum"):
-        T.check_refuted(good, statement="Proposition 3.1", what="printed index")
+        T.check_refuted(good, statement="Proposition 3.1", what="printed index", must_mention=why)
+    for nothing in ((), "max rel. error", ("",)):
+        with pytest.raises(ValueError, match="must_mention must be a non-empty tuple"):
+            T.check_refuted(bad, statement="Proposition 3.1", what="printed index", must_mention=nothing)
     assert T.check_refuted(bad, statement="Proposition 3.1", what="printed index", must_mention=("max rel. error",))
     with pytest.raises(AssertionError, match="not for the expected reason"):
         T.check_refuted(bad, statement="Proposition 3.1", what="printed index", must_mention=("shapes",))
