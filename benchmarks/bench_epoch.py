@@ -39,7 +39,7 @@ import time
 import numpy as np
 
 from mathdnn_core import network, training
-from mathdnn_core.datasets import one_hot
+from mathdnn_core.losses import one_hot
 
 SIZES = [784, 128, 64, 10]
 LR, BETA = 0.1, 0.9

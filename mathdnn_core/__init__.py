@@ -2,9 +2,11 @@ r"""mathdnn_core — the mathematics of "MathDNN – A deep mathematical underst
 
 One module per section of the paper (arrows only point backwards):
 
-``differentials`` §1, ``activations`` §2, ``losses`` §3, ``layers`` §4, ``network`` §5, ``optim`` §6;
-``symbolic`` (SymPy twins), ``testing`` (the checkers of tests and notebooks), ``paper`` (the catalogue of
-statements and errata); ``datasets``, ``training``, ``plots``, ``cli``.
+``differentials`` §1, ``activations`` §2, ``losses`` §3, ``layers`` §4, ``network`` and ``backprop`` (its fast
+kernel) §5, ``optim`` §6; ``symbolic`` (SymPy twins), ``testing`` (the checkers of tests and notebooks),
+``paper`` (the catalogue of statements, errata and conventions of the three documents), ``notebook`` (what every
+notebook needs); ``datasets``, ``training``, ``results``, ``experiment``, ``plots``; ``report_card`` (``mathdnn
+verify``), ``verify`` (its quick self-check), ``cli``.
 
 Heavy modules (SymPy, matplotlib, data) are imported on first use: ``import mathdnn_core`` stays fast.
 """
@@ -13,12 +15,15 @@ from __future__ import annotations
 
 import importlib
 
-from . import activations, differentials, layers, losses, network, optim
+from . import activations, backprop, differentials, layers, losses, network, optim
 
 __version__ = "0.1.0"
 
-_LAZY = ("symbolic", "testing", "paper", "datasets", "training", "plots", "cli")
-__all__ = ["activations", "differentials", "layers", "losses", "network", "optim", *_LAZY]
+_LAZY = (
+    "symbolic", "testing", "paper", "notebook", "datasets", "training", "results", "experiment", "plots",
+    "report_card", "report_page", "verify", "cli",
+)  # fmt: skip
+__all__ = ["activations", "backprop", "differentials", "layers", "losses", "network", "optim", *_LAZY]
 
 
 def __getattr__(name: str):

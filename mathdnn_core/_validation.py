@@ -30,11 +30,12 @@ def is_real(value) -> bool:
 def positive_int(value, name: str, statement: str, *, minimum: int = 1, maximum: int | None = None) -> int:
     """``value`` as an ``int`` in ``[minimum, maximum]``; otherwise a ``ValueError`` naming the range and statement.
 
-    Bools and floats (even ``3.0``) are refused: a width, a count or a size is an integer.
+    Bools and floats (even ``3.0``) are refused: a width, a count or a size is an integer. An empty ``statement``
+    (plumbing: a plot's size, a thread count) leaves the parenthesis out.
     """
     if not is_integer(value) or value < minimum or (maximum is not None and value > maximum):
         upper = f" and <= {maximum}" if maximum is not None else ""
-        raise ValueError(f"{name} must be an integer >= {minimum}{upper} ({statement}); got {value!r}")
+        raise ValueError(f"{name} must be an integer >= {minimum}{upper}{_cite(statement)}; got {value!r}")
     return int(value)
 
 
@@ -60,9 +61,48 @@ def real_in_interval(
     if not inside:
         left = f"{']' if low_open or low == -math.inf else '['}{_bound(low)}"
         right = f"{_bound(high)}{'[' if high_open or high == math.inf else ']'}"
-        reason = f"; {why}" if why else ""
-        raise ValueError(f"{name} must be a finite real number in {left}, {right} ({statement}{reason}); got {value!r}")
+        cited = "; ".join(part for part in (statement, why) if part)
+        raise ValueError(f"{name} must be a finite real number in {left}, {right}{_cite(cited)}; got {value!r}")
     return float(value)
+
+
+def learning_rate(value, statement: str, name: str = "the learning rate alpha") -> float:
+    r"""The learning rate ``alpha in R+*`` of Definitions 6.4-6.7, as a ``float``: finite and > 0."""
+    return real_in_interval(value, name, statement, low=0.0, low_open=True)
+
+
+def momentum_beta(value, statement: str, name: str = "beta") -> float:
+    r"""The momentum coefficient ``beta`` of Definitions 6.5 and 6.7, as a ``float`` in ``[0, 1[``.
+
+    The paper prints ``beta in [0, 1]``; with ``beta = 1`` the average ``m`` stays 0 and nothing ever moves.
+    """
+    return real_in_interval(
+        value,
+        name,
+        statement,
+        low=0.0,
+        high=1.0,
+        high_open=True,
+        why="the paper prints [0, 1], but beta = 1 keeps m = 0 forever and the iterates never move",
+    )
+
+
+def float_dtype(dtype, name: str = "dtype", statement: str = "") -> np.dtype:
+    """``dtype`` as a :class:`numpy.dtype` in :data:`FLOAT_DTYPES`; otherwise a ``TypeError`` naming both.
+
+    ``None`` is refused explicitly: ``np.dtype(None)`` would silently be float64.
+    """
+    try:
+        resolved = None if dtype is None else np.dtype(dtype)
+    except TypeError:
+        resolved = None
+    if resolved is None or resolved not in FLOAT_DTYPES:
+        raise TypeError(f"{name} must be np.float32 or np.float64{_cite(statement)}; got {dtype!r}")
+    return resolved
+
+
+def _cite(statement: str) -> str:
+    return f" ({statement})" if statement else ""
 
 
 def _bound(x: float) -> str:
@@ -133,3 +173,58 @@ def check_one_hot(y_star: np.ndarray, name: str, statement: str) -> None:
 def check_binary(y_star: np.ndarray, name: str, statement: str) -> None:
     if not np.all((y_star == 0) | (y_star == 1)):
         raise ValueError(f"{name} must have entries in {{0, 1}} ({statement}: y* in {{0,1}}^m)")
+
+
+def check_rows(X, m0: int, statement: str, name: str = "X") -> np.ndarray:
+    """A non-empty batch of finite rows of width ``m_0``: the input ``X`` of N_{c+} (Definition 5.1)."""
+    X = as_float_array(X, name, statement, ndim=2)
+    if X.shape[1] != m0:
+        raise ValueError(
+            f"{name} must have shape (n, {m0}) to match W^(1) ({statement}: x in R^(m_0), m_0 = {m0}); got {X.shape}"
+        )
+    if X.shape[0] == 0:
+        raise ValueError(f"{name} must hold at least one example ({statement}); got shape {X.shape}")
+    return X
+
+
+def check_targets(Y, n: int, mp: int, statement: str) -> np.ndarray:
+    """One-hot targets ``Y*`` of shape ``(n, m_p)`` (Definition 5.2), with a hint when integer labels were given."""
+    if np.ndim(Y) != 2:
+        hint = (
+            f"; integer labels? convert them with mathdnn_core.losses.one_hot(labels, {mp})" if np.ndim(Y) == 1 else ""
+        )
+        raise ValueError(
+            f"Y must be one-hot targets of shape (n, m_p) = ({n}, {mp}) ({statement}: y* in {{0,1}}^(m_p), "
+            f"||y*|| = 1); got shape {np.shape(Y)}{hint}"
+        )
+    Y = as_float_array(Y, "Y", statement, ndim=2, allow_nonfinite=True)  # the one-hot check rejects NaN and inf
+    if Y.shape != (n, mp):
+        raise ValueError(
+            f"Y must have shape ({n}, {mp}): one one-hot row per row of X, {mp} classes ({statement}); got {Y.shape}"
+        )
+    check_one_hot(Y, "Y", statement)
+    return Y
+
+
+def check_labels(labels, n_classes: int, name: str, statement: str, n: int | None = None) -> np.ndarray:
+    """Integer class labels, one per row, in ``[0, n_classes)``, as int64 (and ``n`` of them when given).
+
+    Integer-valued floats are refused too: a float label usually means predictions or one-hot rows were passed by
+    mistake.
+    """
+    y = np.asarray(labels)
+    if y.dtype == np.bool_ or not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(
+            f"{name} must be integers in [0, {n_classes}) ({statement}: one class per row); got dtype {y.dtype}"
+        )
+    if y.ndim != 1 or (n is not None and y.shape[0] != n):
+        rows = "n" if n is None else n
+        raise ValueError(
+            f"{name} must be a 1-D array of shape ({rows},), one per row ({statement}); got shape {y.shape}"
+        )
+    if y.size and (y.min() < 0 or y.max() >= n_classes):
+        raise ValueError(
+            f"{name} must be integers in [0, {n_classes}) ({statement}: m_p = {n_classes} classes); "
+            f"got values in [{y.min()}, {y.max()}]"
+        )
+    return y.astype(np.int64, copy=False)

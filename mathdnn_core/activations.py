@@ -33,7 +33,11 @@ def relu(z) -> np.ndarray:
     -------
     ndarray, same shape and float dtype as ``z``
     """
-    z = as_float_array(z, "z", _RELU, ndim=(1, 2))
+    return _relu(as_float_array(z, "z", _RELU, ndim=(1, 2)))
+
+
+def _relu(z: np.ndarray) -> np.ndarray:
+    """:func:`relu` without input checks, for callers that validated once (the forward pass of N_{c+})."""
     return np.maximum(z, 0)
 
 
@@ -87,7 +91,12 @@ def relu_vjp(z, v) -> np.ndarray:
     z = as_float_array(z, "z", "Proposition 5.1", ndim=(1, 2))
     v = as_float_array(v, "v", "Proposition 5.1", ndim=(1, 2))
     check_same_shape(z, v, "z", "v", "Proposition 5.1")
-    return np.where(z > 0, v, 0).astype(result_dtype(z, v), copy=False)
+    return _relu_vjp(z, v).astype(result_dtype(z, v), copy=False)
+
+
+def _relu_vjp(z: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """:func:`relu_vjp` without input checks, for callers that validated once (back-propagation)."""
+    return np.where(z > 0, v, 0)
 
 
 def softmax(z) -> np.ndarray:
@@ -110,7 +119,11 @@ def softmax(z) -> np.ndarray:
     -------
     ndarray, same shape and dtype; each row sums to 1
     """
-    z = as_float_array(z, "z", _SOFTMAX, ndim=(1, 2))
+    return _softmax(as_float_array(z, "z", _SOFTMAX, ndim=(1, 2)))
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    """:func:`softmax` without input checks, for callers that validated once."""
     e = np.exp(z - np.max(z, axis=-1, keepdims=True))
     return e / np.sum(e, axis=-1, keepdims=True)
 

@@ -13,15 +13,14 @@ Three data sets are available under :data:`DATASET_NAMES`:
 
 Parsed arrays are cached as ``.npz`` (never pickle) in :func:`default_cache_dir`, so a
 second load is a single decompression. Pixels are stored as ``uint8`` and scaled to
-``[0, 1]`` in the requested float dtype on every load.
-
-Paper: Section 5.2 (the data X, Y* of Definition 5.2)
+``[0, 1]`` in the requested float dtype on every load. The one-hot targets Y* of Definition 5.2 are
+:func:`mathdnn_core.losses.one_hot`, also available here as :func:`one_hot`. The download of the full MNIST lives in
+``mathdnn_core._mnist_download``, loaded only when it is asked for.
 """
 
 from __future__ import annotations
 
 import gzip
-import hashlib
 import importlib.resources
 import os
 import pathlib
@@ -36,6 +35,9 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from ._validation import float_dtype
+from .losses import one_hot
 
 __all__ = [
     "DATASET_NAMES",
@@ -75,25 +77,16 @@ _MNIST5K_SEED = 20220207
 _MNIST5K_PER_CLASS_TRAIN = 400
 _MNIST5K_PER_CLASS_TEST = 100
 _N_CLASSES = 10
-_IDX_IMAGES_MAGIC = 2051  # 0x00000803: unsigned byte data, 3 dimensions
-_IDX_LABELS_MAGIC = 2049  # 0x00000801: unsigned byte data, 1 dimension
 # Bump when the layout of the .npz caches changes, so stale caches are ignored.
 _CACHE_VERSION = 1
-_ALLOWED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 class DatasetUnavailableError(RuntimeError):
-    r"""A data set could not be obtained (no mirror reachable, or every copy failed its check).
-
-    Paper: Section 5.2 (the data X, Y* of Definition 5.2)
-    """
+    r"""A data set could not be obtained (no mirror reachable, or every copy failed its check)."""
 
 
 class DatasetIntegrityError(DatasetUnavailableError):
-    r"""Every downloaded copy of a file failed its SHA-256 check.
-
-    Paper: Section 5.2 (the data X, Y* of Definition 5.2)
-    """
+    r"""Every downloaded copy of a file failed its SHA-256 check."""
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -102,8 +95,6 @@ class Dataset:
 
     ``eq=False`` because element-wise array comparison has no single truth value;
     compare the fields with :func:`numpy.array_equal` instead.
-
-    Paper: Section 5.2 (the data X, Y* of Definition 5.2)
 
     Attributes
     ----------
@@ -131,18 +122,12 @@ class Dataset:
 
     @property
     def Y_train(self) -> np.ndarray:
-        r"""One-hot training targets Y*, shape (n_train, n_classes), dtype of ``X_train``.
-
-        Paper: Section 5.2 (the data X, Y* of Definition 5.2)
-        """
+        r"""One-hot training targets Y* (Definition 5.2), shape (n_train, n_classes), dtype of ``X_train``."""
         return one_hot(self.y_train, self.n_classes, dtype=self.X_train.dtype)
 
     @property
     def Y_test(self) -> np.ndarray:
-        r"""One-hot test targets, shape (n_test, n_classes), dtype of ``X_test``.
-
-        Paper: Section 5.2 (the data X, Y* of Definition 5.2)
-        """
+        r"""One-hot test targets, shape (n_test, n_classes), dtype of ``X_test``."""
         return one_hot(self.y_test, self.n_classes, dtype=self.X_test.dtype)
 
     def __repr__(self) -> str:
@@ -157,17 +142,6 @@ class Dataset:
 # --------------------------------------------------------------------------- helpers
 
 
-def _check_dtype(dtype: npt.DTypeLike) -> np.dtype:
-    # dtype=None is refused explicitly: np.dtype(None) is float64 and compares equal to it.
-    try:
-        resolved = None if dtype is None else np.dtype(dtype)
-    except TypeError:
-        resolved = None
-    if resolved is None or not any(resolved == allowed for allowed in _ALLOWED_DTYPES):
-        raise TypeError(f"dtype must be np.float32 or np.float64, got {dtype!r}")
-    return resolved
-
-
 def _scale(pixels: np.ndarray, max_value: int, dtype: np.dtype) -> np.ndarray:
     # One correctly rounded division per entry, so float32 gives the same values as
     # float64-then-cast, and max_value maps to exactly 1.
@@ -176,58 +150,8 @@ def _scale(pixels: np.ndarray, max_value: int, dtype: np.dtype) -> np.ndarray:
     return out
 
 
-def one_hot(labels: npt.ArrayLike, n_classes: int, dtype: npt.DTypeLike = np.float64) -> np.ndarray:
-    r"""Encode integer class labels as one-hot rows.
-
-    Paper: Section 5.2 (the targets Y* of Definition 5.2)
-
-    .. math:: Y^*_{i j} = [\,y_i = j\,], \qquad j = 0, \dots, c - 1.
-
-    Parameters
-    ----------
-    labels : array_like of int, shape (n,)
-        Class labels, each in ``0 .. n_classes - 1``.
-    n_classes : int
-        Number of classes c (positive).
-    dtype : np.float32 or np.float64, default np.float64
-        dtype of the result.
-
-    Returns
-    -------
-    numpy.ndarray, shape (n, n_classes)
-        Row i has a single 1 in column ``labels[i]``.
-
-    Raises
-    ------
-    ValueError
-        If the labels are not a 1-D integer array with values in ``[0, n_classes)``,
-        or ``n_classes`` is not a positive integer.
-    TypeError
-        If ``dtype`` is not float32 or float64.
-    """
-    out_dtype = _check_dtype(dtype)
-    if isinstance(n_classes, (bool, np.bool_)) or not isinstance(n_classes, (int, np.integer)):
-        raise ValueError(f"n_classes must be a positive integer, got {n_classes!r}")
-    if n_classes < 1:
-        raise ValueError(f"n_classes must be a positive integer, got {n_classes}")
-    y = np.asarray(labels)
-    # Integer-valued floats are rejected too: a float label usually means the caller
-    # passed predictions or one-hot rows by mistake.
-    if y.dtype == np.bool_ or not np.issubdtype(y.dtype, np.integer):
-        raise ValueError(f"labels must be integers in [0, {n_classes}), got dtype {y.dtype}")
-    if y.ndim != 1:
-        raise ValueError(f"labels must be a 1-D array of shape (n,), got shape {y.shape}")
-    if y.size and (y.min() < 0 or y.max() >= n_classes):
-        raise ValueError(f"labels must be integers in [0, {n_classes}), got values in [{y.min()}, {y.max()}]")
-    out = np.zeros((y.shape[0], n_classes), dtype=out_dtype)
-    out[np.arange(y.shape[0]), y] = 1
-    return out
-
-
 def default_cache_dir() -> pathlib.Path:
     r"""Directory where downloads and parsed ``.npz`` caches are kept.
-
-    Paper: Section 5.2 (the data X, Y* of Definition 5.2)
 
     Returns
     -------
@@ -376,135 +300,6 @@ def _load_digits_raw() -> dict[str, np.ndarray]:
     return {"X_train": X_train, "y_train": y_train, "X_test": X_test, "y_test": y_test}
 
 
-# --------------------------------------------------------------------------- full MNIST
-
-
-def _parse_idx(path: pathlib.Path, magic: int, name: str) -> np.ndarray:
-    """Read one gzipped IDX file: images -> uint8 (n, 28, 28), labels -> uint8 (n,)."""
-    try:
-        with gzip.open(path, "rb") as handle:
-            data = handle.read()
-    except (OSError, EOFError, zlib.error) as err:
-        raise ValueError(f"{name}: expected a gzip-compressed IDX file ({err})") from err
-    ndim = 3 if magic == _IDX_IMAGES_MAGIC else 1
-    header_len = 4 * (1 + ndim)
-    if len(data) < header_len:
-        raise ValueError(f"{name}: expected an IDX header of {header_len} bytes, got {len(data)} bytes")
-    header = np.frombuffer(data, dtype=">u4", count=1 + ndim)
-    if int(header[0]) != magic:
-        raise ValueError(f"{name}: expected IDX magic number {magic}, got {int(header[0])}")
-    dims = tuple(int(v) for v in header[1:])
-    if ndim == 3 and dims[1:] != (28, 28):
-        raise ValueError(f"{name}: expected 28x28 images, got {dims[1]}x{dims[2]}")
-    expected = header_len + int(np.prod(dims))
-    if len(data) != expected:
-        raise ValueError(f"{name}: expected {expected} bytes for dimensions {dims}, got {len(data)} bytes")
-    array = np.frombuffer(data, dtype=np.uint8, offset=header_len).reshape(dims)
-    if ndim == 1 and array.size and array.max() >= _N_CLASSES:
-        raise ValueError(f"{name}: expected labels 0..9, got a label {int(array.max())}")
-    return array
-
-
-def _fetch(
-    fname: str,
-    known_hash: str,
-    mirrors: Sequence[str],
-    folder: pathlib.Path,
-    progress: bool,
-) -> pathlib.Path:
-    """Fetch one file with pooch, trying each mirror in order; return its local path."""
-    import pooch
-    import requests
-
-    failures: list[str] = []
-    hash_failed = False
-    for base in mirrors:
-        url = base + fname
-        try:
-            # pooch streams to a temp file in ``folder`` and deletes it on a hash
-            # mismatch, so a bad download never lands in the cache under ``fname``.
-            local = pooch.retrieve(
-                url,
-                known_hash=f"sha256:{known_hash}",
-                fname=fname,
-                path=folder,
-                downloader=pooch.HTTPDownloader(progressbar=progress, timeout=DOWNLOAD_TIMEOUT),
-            )
-            return pathlib.Path(local)
-        except requests.exceptions.RequestException as err:
-            failures.append(f"  {url}: {type(err).__name__}: {err}")
-        except ValueError as err:
-            # pooch raises ValueError for a hash mismatch (the only ValueError possible
-            # here: the URL and hash format are ours).
-            hash_failed = True
-            failures.append(f"  {url}: SHA-256 check failed: {err}")
-    alternatives = (
-        "The bundled data sets work offline: load_dataset('mnist-5k') "
-        "(5,000 real MNIST digits) or load_dataset('digits') (scikit-learn's 8x8 digits)."
-    )
-    tried = "\n".join(failures)
-    if hash_failed:
-        raise DatasetIntegrityError(
-            f"SHA-256 check failed for {fname}: no mirror delivered the expected file "
-            f"(sha256 {known_hash}); bad downloads were deleted. Mirrors tried:\n{tried}\n"
-            f"{alternatives}"
-        )
-    raise DatasetUnavailableError(
-        f"could not download {fname} for dataset 'mnist' from any mirror (offline?). "
-        f"Mirrors tried:\n{tried}\n{alternatives}"
-    )
-
-
-def _normalize_mirrors(mirrors: Sequence[str] | None) -> tuple[str, ...]:
-    if mirrors is None:
-        mirrors = MNIST_MIRRORS
-    if isinstance(mirrors, str):
-        mirrors = (mirrors,)  # a lone URL, not a sequence of characters
-    out = []
-    for base in mirrors:
-        if not isinstance(base, str) or not base.startswith(("http://", "https://")):
-            raise ValueError(f"mirrors must be http(s) base URLs, got {base!r}")
-        out.append(base if base.endswith("/") else base + "/")
-    if not out:
-        raise ValueError("mirrors must contain at least one base URL")
-    return tuple(out)
-
-
-def _load_mnist_raw(
-    cache_dir: pathlib.Path,
-    mirrors: Sequence[str] | None,
-    hashes: Mapping[str, str],
-    progress: bool,
-) -> dict[str, np.ndarray]:
-    missing = sorted(set(MNIST_FILES) - set(hashes))
-    if missing:
-        raise ValueError(f"hashes must give a SHA-256 for each of {sorted(MNIST_FILES)}; missing {missing}")
-    hashes = {f: str(hashes[f]).lower() for f in MNIST_FILES}
-    base_urls = _normalize_mirrors(mirrors)
-    # Key the parsed cache on the pinned hashes too: other hashes mean other files.
-    digest = hashlib.sha256("".join(hashes[f] for f in sorted(hashes)).encode()).hexdigest()[:12]
-    npz_path = cache_dir / f"mnist-{digest}.v{_CACHE_VERSION}.npz"
-
-    def build() -> dict[str, np.ndarray]:
-        folder = cache_dir / "mnist"
-        paths = {f: _fetch(f, hashes[f], base_urls, folder, progress) for f in MNIST_FILES}
-        out = {}
-        for split, prefix in (("train", "train"), ("test", "t10k")):
-            images_name = f"{prefix}-images-idx3-ubyte.gz"
-            labels_name = f"{prefix}-labels-idx1-ubyte.gz"
-            images = _parse_idx(paths[images_name], _IDX_IMAGES_MAGIC, images_name)
-            labels = _parse_idx(paths[labels_name], _IDX_LABELS_MAGIC, labels_name)
-            if images.shape[0] != labels.shape[0]:
-                raise ValueError(
-                    f"{labels_name}: expected {images.shape[0]} labels to match {images_name}, got {labels.shape[0]}"
-                )
-            out[f"X_{split}"] = images.reshape(images.shape[0], -1)
-            out[f"y_{split}"] = labels.astype(np.int64)
-        return out
-
-    return _cached(npz_path, 784, None, None, build)
-
-
 # --------------------------------------------------------------------------- public entry
 
 
@@ -519,10 +314,9 @@ def load_dataset(
 ) -> Dataset:
     r"""Load a data set as rows of pixels in ``[0, 1]`` with integer labels.
 
-    Paper: Section 5.2 (the data X, Y* of Definition 5.2)
-
     The splits are fixed (the same on every machine), so reported accuracies are
-    comparable. Use :func:`one_hot` or ``Dataset.Y_train`` for the one-hot targets Y*.
+    comparable. Use :func:`one_hot` (that is, :func:`mathdnn_core.losses.one_hot`) or ``Dataset.Y_train`` for the
+    one-hot targets Y* of Definition 5.2.
 
     Parameters
     ----------
@@ -559,7 +353,7 @@ def load_dataset(
     """
     if name not in DATASET_NAMES:
         raise ValueError(f"unknown dataset {name!r}; expected one of {DATASET_NAMES}")
-    out_dtype = _check_dtype(dtype)
+    out_dtype = float_dtype(dtype)
     root = pathlib.Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
 
     image_shape: tuple[int, int]
@@ -572,7 +366,9 @@ def load_dataset(
         raw = _load_digits_raw()  # already a fast local read; no cache needed
         image_shape, max_value = (8, 8), 16
     else:
-        raw = _load_mnist_raw(root, mirrors, MNIST_FILES if hashes is None else hashes, progress)
+        from ._mnist_download import load_mnist_raw  # pooch and requests only when MNIST is asked for
+
+        raw = load_mnist_raw(root, mirrors, MNIST_FILES if hashes is None else hashes, progress)
         image_shape, max_value = (28, 28), 255
 
     return Dataset(

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._validation import as_float_array
+from ._validation import as_float_array, real_in_interval
 
 ArrayMap = Callable[[np.ndarray], np.ndarray]
 
@@ -52,14 +52,9 @@ def numerical_jacobian(f: ArrayMap, a, *, step: float | None = None, method: str
     a = as_float_array(a, "a", "Definition 1.2", ndim=1).astype(np.float64)
     eps = np.finfo(np.float64).eps
     power = 1 / 3 if method == "central" else 1 / 2
-    if step is not None and (
-        isinstance(step, bool)
-        or not isinstance(step, (int, float, np.floating, np.integer))
-        or not np.isfinite(step)
-        or step <= 0
-    ):
-        raise ValueError(f"step must be a positive finite number (Definition 1.2); got {step!r}")
-    steps = (eps**power) * np.maximum(1.0, np.abs(a)) if step is None else np.full(a.shape, float(step))
+    if step is not None:
+        step = real_in_interval(step, "step", "Definition 1.2: the difference step t", low=0.0, low_open=True)
+    steps = (eps**power) * np.maximum(1.0, np.abs(a)) if step is None else np.full(a.shape, step)
     f_a = _as_vector(f(a), "f")
     jac = np.empty((f_a.size, a.size))
     for j in range(a.size):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_float_array, check_width
+from ._validation import as_float_array, check_width, positive_int
 
 _DENSE = "Definition 4.1"
 
@@ -46,7 +46,11 @@ def dense(y, W, b) -> np.ndarray:
     -------
     ndarray, shape (m,) or (batch, m)
     """
-    y, W, b = _inputs(y, W, b, _DENSE)
+    return _dense(*_inputs(y, W, b, _DENSE))
+
+
+def _dense(y: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """:func:`dense` without input checks, for callers that validated once (the forward pass of N_{c+})."""
     return y @ W.T + b
 
 
@@ -76,11 +80,8 @@ def dense_jacobian_weight_row(y, W, b, row: int) -> np.ndarray:
     ndarray, shape (m, n)
     """
     y, W, _ = _inputs(y, W, b, "Proposition 4.2", ndim=1)
-    if isinstance(row, bool) or not isinstance(row, (int, np.integer)) or not 0 <= row < W.shape[0]:
-        raise ValueError(
-            f"row must be an integer in [0, {W.shape[0] - 1}] (Proposition 4.2: i* in [1, m], "
-            f"0-based here); got {row!r}"
-        )
+    m = W.shape[0]
+    row = positive_int(row, "row", f"Proposition 4.2: i* in [1, {m}], 0-based here", minimum=0, maximum=m - 1)
     jac = np.zeros(W.shape, dtype=np.result_type(y, W))
     jac[row] = y
     return jac

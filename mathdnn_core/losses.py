@@ -1,17 +1,28 @@
 r"""Section 3 of the paper: the categorical cross-entropy, and its fusion with Softmax (Proposition 5.3).
 
-Also the squared error used by the regression variant of the back-propagation notes (seed 003).
-Every function takes one example ``(m,)`` or a batch of rows ``(n, m)``; losses return one value per row.
+Also the one-hot targets ``Y*`` of Definition 5.2 (:func:`one_hot`), and the squared error used by the regression
+variant of the back-propagation notes (seed 003). Every loss takes one example ``(m,)`` or a batch of rows ``(n, m)``
+and returns one value per row.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_float_array, check_binary, check_one_hot, check_same_shape, result_dtype
-from .activations import log_softmax, softmax
+from ._validation import (
+    as_float_array,
+    check_binary,
+    check_labels,
+    check_one_hot,
+    check_same_shape,
+    float_dtype,
+    positive_int,
+    result_dtype,
+)
+from .activations import _softmax, log_softmax
 
 _CE = "Definition 3.1"
+_TARGETS = "Definition 5.2"
 
 
 def _check_probabilities(y: np.ndarray, statement: str) -> None:
@@ -23,6 +34,40 @@ def _check_probabilities(y: np.ndarray, statement: str) -> None:
             f"{bad.size} entr{'y is' if bad.size == 1 else 'ies are'} outside, e.g. {bad.flat[0]!r}. "
             f"For probabilities that may round to 0 or 1 use cross_entropy_from_logits"
         )
+
+
+def one_hot(labels, n_classes: int, dtype=np.float64) -> np.ndarray:
+    r"""The targets ``Y*`` of integer class labels: one row per label, a single 1 in the label's column.
+
+    Paper: Definition 5.2
+
+    .. math:: Y^*_{i,j} = [\,y_i = j\,],\qquad j = 0, \dots, m_p - 1,\qquad y^{*(i)} \in \{0,1\}^{m_p},
+              \|y^{*(i)}\| = 1
+
+    Parameters
+    ----------
+    labels : array_like of int, shape (n,) — each in ``0 .. n_classes - 1`` (0-based classes)
+    n_classes : int >= 1 — ``m_p``, the number of classes
+    dtype : np.float32 or np.float64, default np.float64
+
+    Returns
+    -------
+    ndarray, shape (n, n_classes)
+
+    Raises
+    ------
+    ValueError
+        Labels that are not a 1-D integer array with values in ``[0, n_classes)`` (integer-valued floats too: a
+        float label usually means predictions or one-hot rows were passed by mistake), or ``n_classes < 1``.
+    TypeError
+        ``dtype`` other than float32 / float64.
+    """
+    out_dtype = float_dtype(dtype, "dtype", _TARGETS)
+    n_classes = positive_int(n_classes, "n_classes", f"{_TARGETS}: m_p in N*")
+    y = check_labels(labels, n_classes, "labels", _TARGETS)
+    out = np.zeros((y.shape[0], n_classes), dtype=out_dtype)
+    out[np.arange(y.shape[0]), y] = 1
+    return out
 
 
 def _pair(y, y_star, statement: str) -> tuple[np.ndarray, np.ndarray]:
@@ -100,7 +145,12 @@ def softmax_cross_entropy_gradient(z, y_star) -> np.ndarray:
     """
     z, y_star = _pair(z, y_star, "Proposition 5.3")
     check_one_hot(y_star, "y_star", "Proposition 5.3")
-    s = softmax(z).astype(result_dtype(z, y_star), copy=False)
+    return _softmax_cross_entropy_gradient(z, y_star)
+
+
+def _softmax_cross_entropy_gradient(z: np.ndarray, y_star: np.ndarray) -> np.ndarray:
+    """:func:`softmax_cross_entropy_gradient` without input checks (back-propagation validated once)."""
+    s = _softmax(z).astype(result_dtype(z, y_star), copy=False)
     # At the target class S_c - 1 = -sum_{k != c} S_k: the same number without the cancellation S_c - 1 suffers
     # when the prediction is confident (S_c close to 1).
     others = np.where(y_star == 1, 0, s)

@@ -3,11 +3,17 @@ r"""Section 5 of the paper: the multi-class dense network N_{c+}, its objective,
 ``params`` is a list of ``(W, b)`` pairs, layer 1 first, with ``W^{(k)}`` of shape ``(m_k, m_{k-1})`` and ``b^{(k)}``
 of shape ``(m_k,)`` (Definition 5.1). A batch ``X`` is ``(n, m_0)``; targets ``Y`` are one-hot ``(n, m_p)``.
 
+The forward pass is the composition of the §4 layer and the §2 activations (their unchecked kernels
+``layers._dense``, ``activations._relu``; Softmax on demand). Whole data sets go through :func:`forward_chunks`, a
+bounded number of rows at a time, and :attr:`ForwardCache.classes` is the one place where a predicted class is read
+off the output (:func:`predict`, :func:`mathdnn_core.training.evaluate` and training's checks after each epoch).
+
 The two gradient routes:
 
 ``"backprop"``
     Propositions 5.1-5.3 on the whole batch at once: the fused output gradient ``S(z) - y*``, masks for ReLU,
-    one matrix product per weight matrix. No Jacobian matrix is ever formed.
+    one matrix product per weight matrix. No Jacobian matrix is ever formed. Training runs the same equations in
+    place on preallocated buffers (:class:`mathdnn_core.backprop.BackpropWorkspace`).
 ``"jacobian"``
     The literal route: for each example, the full Jacobian matrices of Propositions 2.1, 2.2, 3.1, 4.1, 4.2 and
     4.3 are assembled and multiplied by the chain rule (Theorem 1.3); the per-example gradients are added
@@ -17,20 +23,21 @@ The two gradient routes:
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import activations, layers, losses
-from ._validation import FLOAT_DTYPES, as_float_array, check_one_hot
-
-Params = list[tuple[np.ndarray, np.ndarray]]
+from ._validation import Params, check_rows, check_targets, float_dtype, positive_int
 
 _NET = "Definition 5.1"
 _OBJ = "Definition 5.2"
 METHODS = ("backprop", "jacobian")
 REDUCTIONS = ("sum", "mean")
+#: Rows per forward pass where a whole data set goes through the network (prediction, evaluation, the checks
+#: after each training epoch): bounds the memory of the intermediate values.
+PREDICT_CHUNK = 8192
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -56,21 +63,24 @@ def init_params(sizes: Sequence[int], rng: np.random.Generator, dtype=np.float64
         raise TypeError(
             f"rng must be a numpy.random.Generator, e.g. np.random.default_rng(0); got {type(rng).__name__}"
         )
-    dtype = np.dtype(dtype)
-    if dtype not in FLOAT_DTYPES:
-        raise TypeError(f"dtype must be float32 or float64; got {dtype}")
-    sizes = list(sizes)
-    if len(sizes) < 2 or not all(
-        isinstance(m, (int, np.integer)) and not isinstance(m, bool) and m >= 1 for m in sizes
-    ):
-        raise ValueError(
-            f"sizes must be at least two positive integers [m_0, ..., m_p] ({_NET}: (m_k) in (N*)^(p+1)); got {sizes}"
-        )
+    dtype = float_dtype(dtype, "dtype", _NET)
+    sizes = _check_sizes(sizes, _NET)
     params = []
     for m_in, m_out in zip(sizes[:-1], sizes[1:]):
         W = (rng.standard_normal((m_out, m_in)) * np.sqrt(2.0 / m_in)).astype(dtype)
         params.append((W, np.zeros(m_out, dtype=dtype)))
     return params
+
+
+def _check_sizes(sizes, statement: str) -> list[int]:
+    """The widths ``[m_0, ..., m_p]``: at least two, each a positive integer."""
+    widths = None if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__iter__") else list(sizes)
+    if widths is None or len(widths) < 2:
+        raise ValueError(
+            f"sizes must be at least two positive integers [m_0, ..., m_p] ({statement}: (m_k) in (N*)^(p+1)); "
+            f"got {sizes!r}"
+        )
+    return [positive_int(m, f"m_{k}", f"{statement}: (m_k) in (N*)^(p+1)") for k, m in enumerate(widths)]
 
 
 def check_params(params, statement: str = _NET) -> Params:
@@ -117,11 +127,7 @@ def parameter_count(sizes_or_params) -> int:
     if isinstance(sizes_or_params, (list, tuple)) and sizes_or_params and isinstance(sizes_or_params[0], (list, tuple)):
         sizes = layer_sizes(sizes_or_params)
     else:
-        sizes = list(sizes_or_params)
-        if len(sizes) < 2 or not all(
-            isinstance(m, (int, np.integer)) and not isinstance(m, bool) and m >= 1 for m in sizes
-        ):
-            raise ValueError(f"sizes must be at least two positive integers (Corollary of Definition 5.1); got {sizes}")
+        sizes = _check_sizes(sizes_or_params, "Corollary of Definition 5.1")
     return sum(m_k * (m_prev + 1) for m_prev, m_k in zip(sizes[:-1], sizes[1:]))
 
 
@@ -138,7 +144,7 @@ def unflatten(flat: np.ndarray, sizes: Sequence[int], order: str = "C") -> Param
     ``"F"``: its two products with the big first-layer matrix, ``a W^T`` and ``delta^T a``, then read and write
     contiguous rows, which OpenBLAS does measurably faster at batch sizes of 32-128.
     """
-    sizes = list(sizes)
+    sizes = _check_sizes(sizes, "Corollary of Definition 5.1")
     if order not in ("C", "F"):
         raise ValueError(f"order must be 'C' (each W row by row) or 'F' (column by column); got {order!r}")
     if flat.ndim != 1 or flat.size != parameter_count(sizes):
@@ -160,33 +166,21 @@ def unflatten(flat: np.ndarray, sizes: Sequence[int], order: str = "C") -> Param
 # ----------------------------------------------------------------------------------------------------------------
 def _check_inputs(X, params, statement: str):
     params = check_params(params, statement)
-    X = as_float_array(X, "X", statement, ndim=2)
-    m0 = params[0][0].shape[1]
-    if X.shape[1] != m0:
-        raise ValueError(
-            f"X must have shape (n, {m0}) to match W^(1) of shape {params[0][0].shape} "
-            f"({statement}: x in R^(m_0)); got {X.shape}"
-        )
-    if X.shape[0] == 0:
-        raise ValueError(f"X must hold at least one example ({statement}); got shape {X.shape}")
-    return X, params
+    return check_rows(X, params[0][0].shape[1], statement), params
 
 
-def _check_targets(Y, X, params, statement: str) -> np.ndarray:
-    mp = params[-1][0].shape[0]
-    if np.ndim(Y) != 2:
-        raise ValueError(
-            f"Y must be one-hot targets of shape (n, {mp}) ({statement}: y* in {{0,1}}^(m_p)); "
-            f"got shape {np.shape(Y)} (integer labels? use mathdnn_core.datasets.one_hot)"
-        )
-    Y = as_float_array(Y, "Y", statement, ndim=2, allow_nonfinite=True)  # the one-hot check rejects NaN and inf
-    if Y.shape != (X.shape[0], mp):
-        raise ValueError(
-            f"Y must have shape ({X.shape[0]}, {mp}): one one-hot row per row of X, {mp} classes "
-            f"({statement}); got {Y.shape}"
-        )
-    check_one_hot(Y, "Y", statement)
-    return Y
+class OutputOverflowError(ValueError):
+    r"""The output ``z^{(p)}`` of N_{c+} has a NaN or infinite entry although its inputs and parameters are finite.
+
+    Paper: Definition 5.1
+
+    Finite but huge parameters overflow the products (float32 already at about ``3e38``): no class can be predicted.
+    ``value`` is the first non-finite entry, ``count`` their number.
+    """
+
+    def __init__(self, message: str, *, value: float, count: int):
+        super().__init__(message)
+        self.value, self.count = value, count
 
 
 @dataclass(frozen=True)
@@ -195,8 +189,8 @@ class ForwardCache:
 
     Paper: Definition 5.1
 
-    ``probabilities`` (``S(z^{(p)})``) is computed on first access: the logits alone (prediction, the objective
-    through log-Softmax) never need it.
+    ``probabilities`` (``S(z^{(p)})``) and ``classes`` (the predicted class of each row) are computed on first
+    access: the logits alone (the objective through log-Softmax) never need them.
     """
 
     inputs: list[np.ndarray]  # a^(0) = X, a^(1), ..., a^(p-1)
@@ -210,6 +204,28 @@ class ForwardCache:
         """
         return activations.softmax(self.preactivations[-1])
 
+    @functools.cached_property
+    def classes(self) -> np.ndarray:
+        r"""The predicted class of each row, ``argmax_k z^{(p)}_k`` (0-based, int64): Softmax is increasing, so it is
+        also ``argmax_k N_{c+}(x)_k``. The one place where a class is read off the network's output.
+
+        Paper: Definition 5.1
+
+        Raises :class:`OutputOverflowError` when a logit is NaN or infinite, rather than returning an arbitrary
+        class.
+        """
+        z = self.preactivations[-1]
+        finite = np.isfinite(z)
+        if not finite.all():
+            count = int(z.size - np.count_nonzero(finite))
+            raise OutputOverflowError(
+                f"the network's output z^(p) holds {count} NaN or infinite value(s): the parameters are finite "
+                f"but too large for {z.dtype} (overflow), so no class can be predicted ({_NET})",
+                value=float(z[~finite][0]),
+                count=count,
+            )
+        return np.argmax(z, axis=1).astype(np.int64, copy=False)
+
 
 def forward_with_cache(X, params) -> ForwardCache:
     r"""The forward pass of N_{c+} on a batch, keeping every intermediate value.
@@ -219,16 +235,42 @@ def forward_with_cache(X, params) -> ForwardCache:
     .. math:: a^{(0)} = x,\quad z^{(k)} = \mathbb{L}(a^{(k-1)}, W^{(k)}, b^{(k)}),\quad
               a^{(k)} = \mathcal{R}(z^{(k)})\ (k < p),\quad y = \mathcal{S}(z^{(p)})
     """
-    X, params = _check_inputs(X, params, _NET)
+    return _forward(*_check_inputs(X, params, _NET))
+
+
+def _forward(X: np.ndarray, params: Params) -> ForwardCache:
+    """:func:`forward_with_cache` without input checks: the §4 layer and the §2 activation, composed."""
     inputs, pre = [X], []
     a = X
+    hidden = len(params) - 1
     for k, (W, b) in enumerate(params):
-        z = a @ W.T + b
+        z = layers._dense(a, W, b)  # Definition 4.1
         pre.append(z)
-        if k < len(params) - 1:
-            a = np.maximum(z, 0)
+        if k < hidden:
+            a = activations._relu(z)  # Definition 2.1
             inputs.append(a)
     return ForwardCache(inputs, pre)
+
+
+def forward_chunks(X, params, chunk: int = PREDICT_CHUNK) -> Iterator[tuple[slice, ForwardCache]]:
+    r"""The forward pass of N_{c+} over a whole data set, ``chunk`` rows at a time: ``(rows, cache)`` pairs.
+
+    Paper: Definition 5.1
+
+    The inputs are checked once, up front; each ``cache`` is :func:`forward_with_cache` of ``X[rows]``. The memory
+    of the intermediate values is bounded by ``chunk`` rows whatever the size of ``X``. Prediction, evaluation and
+    the checks after each training epoch all go through here.
+    """
+    X, params = _check_inputs(X, params, _NET)
+    chunk = positive_int(chunk, "chunk", f"{_NET}: rows per forward pass")
+    return _forward_chunks(X, params, chunk)
+
+
+def _forward_chunks(X: np.ndarray, params: Params, chunk: int = PREDICT_CHUNK) -> Iterator[tuple[slice, ForwardCache]]:
+    """:func:`forward_chunks` without input checks (training validated once, before its first epoch)."""
+    for start in range(0, X.shape[0], chunk):
+        rows = slice(start, min(start + chunk, X.shape[0]))
+        yield rows, _forward(X[rows], params)
 
 
 def forward(X, params) -> np.ndarray:
@@ -255,23 +297,25 @@ def logits(X, params) -> np.ndarray:
     return forward_with_cache(X, params).preactivations[-1]
 
 
-def predict(X, params) -> np.ndarray:
-    r"""Predicted class of each row: ``argmax_k N_{c+}(x)_k`` (0-based).
+def predict(X, params, chunk: int = PREDICT_CHUNK) -> np.ndarray:
+    r"""Predicted class of each row: ``argmax_k N_{c+}(x)_k`` (0-based), ``chunk`` rows at a time.
 
     Paper: Definition 5.1
 
-    Raises ``ValueError`` when the logits overflow (finite but huge parameters), rather than returning an
-    arbitrary class.
+    .. math:: \hat y^{(i)} = \operatorname{argmax}_k \mathcal{N}_{c^+}(x^{(i)}, W, b)_k
+
+    Returns
+    -------
+    ndarray of int64, shape (n,)
+
+    Raises
+    ------
+    OutputOverflowError
+        (a ``ValueError``) when the logits overflow (finite but huge parameters), rather than returning an arbitrary
+        class.
     """
-    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below, as an error
-        z = logits(X, params)
-    bad = z.size - np.count_nonzero(np.isfinite(z))
-    if bad:
-        raise ValueError(
-            f"the network's output z^(p) holds {bad} NaN or infinite value(s): the parameters are finite "
-            f"but too large for {z.dtype} (overflow), so no class can be predicted ({_NET})"
-        )
-    return np.argmax(z, axis=1)
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported by ForwardCache.classes
+        return np.concatenate([cache.classes for _, cache in forward_chunks(X, params, chunk)])
 
 
 def _check_reduction(reduction: str) -> None:
@@ -298,115 +342,14 @@ def objective(X, Y, params, reduction: str = "sum") -> float:
     when a probability rounds to 0. ``reduction="mean"`` divides by ``n``.
     """
     X, params = _check_inputs(X, params, _OBJ)
-    Y = _check_targets(Y, X, params, _OBJ)
-    z = forward_with_cache(X, params).preactivations[-1]
+    Y = check_targets(Y, X.shape[0], params[-1][0].shape[0], _OBJ)
+    z = _forward(X, params).preactivations[-1]
     return float(_reduce(losses.cross_entropy_from_logits(z, Y), reduction))
 
 
 # ----------------------------------------------------------------------------------------------------------------
 # Gradients
 # ----------------------------------------------------------------------------------------------------------------
-class BackpropWorkspace:
-    r"""Preallocated buffers for the back-propagation kernel: the fast path used by training.
-
-    Paper: Proposition 5.3
-
-    One workspace serves every batch of up to ``max_batch`` rows (a smaller last batch uses the leading rows of
-    each buffer), so a training epoch allocates nothing per batch. The arrays it returns are its own buffers:
-    they are overwritten by the next call. ``order`` is the memory layout of the weight gradients in
-    ``flat_grads`` (``"C"`` row by row, ``"F"`` column by column, as in :func:`unflatten`); the results are the
-    same either way, to round-off.
-    """
-
-    def __init__(self, sizes: Sequence[int], max_batch: int, dtype=np.float64, order: str = "C"):
-        dtype = np.dtype(dtype)
-        if dtype not in FLOAT_DTYPES:
-            raise TypeError(f"dtype must be float32 or float64; got {dtype}")
-        if not isinstance(max_batch, (int, np.integer)) or max_batch < 1:
-            raise ValueError(f"max_batch must be a positive integer; got {max_batch!r}")
-        self.sizes, self.max_batch, self.dtype = list(sizes), int(max_batch), dtype
-        widths = self.sizes[1:]
-        self._z = [np.empty((max_batch, m), dtype) for m in widths]
-        self._a = [np.empty((max_batch, m), dtype) for m in widths[:-1]]
-        self._delta = [np.empty((max_batch, m), dtype) for m in widths[:-1]]
-        self._mask = [np.empty((max_batch, m), bool) for m in widths[:-1]]
-        self._row = np.empty((max_batch, 1), dtype)
-        self._scratch = np.empty((max_batch, widths[-1]), dtype)
-        # Sums over a batch or over the classes as products with a vector of ones: one BLAS call instead of a
-        # NumPy reduction along a short axis (several times slower at these sizes).
-        self._ones_batch = np.ones(max_batch, dtype)
-        self._ones_classes = np.ones((widths[-1], 1), dtype)
-        # All gradients live in one contiguous buffer (``flat_grads``), the (dW, db) pairs being views into it, so
-        # an optimizer can update every parameter with a handful of whole-buffer operations. ``order`` is the
-        # layout of each dW in it (see :func:`unflatten`); it should match the parameters' layout.
-        self.flat_grads = np.empty(parameter_count(self.sizes), dtype)
-        self.grads: Params = unflatten(self.flat_grads, self.sizes, order)
-        self.order = order
-
-    def run(self, X: np.ndarray, Y: np.ndarray, params: Params, scale: float = 1.0) -> tuple[float, Params]:
-        r"""Loss and gradients of one batch, without input checks (the caller validated once).
-
-        Paper: Proposition 5.3
-
-        .. math::
-            \delta^{(p)} = c\,(\mathcal{S}(z^{(p)}) - Y^*) \ \text{(Prop. 5.3)},\quad
-            \nabla_{W^{(k)}} = \delta^{(k)T} a^{(k-1)},\ \nabla_{b^{(k)}} = \mathbb{1}^T\delta^{(k)}
-            \ \text{(Props. 5.2, 4.3)},\quad
-            \delta^{(k-1)} = (\delta^{(k)} W^{(k)}) \odot \mathbb{1}_{\mathbb{R}^{+*}}(z^{(k-1)})
-            \ \text{(Props. 4.1, 5.1)}
-
-        Returns ``(sum of the batch's cross-entropies, grads)`` where ``grads`` is ``scale`` times the gradient of
-        that sum (``scale = 1/n`` gives the mean). ``grads`` are the workspace's buffers.
-        """
-        n = X.shape[0]
-        p = len(params)
-        a = X
-        for k, (W, b) in enumerate(params):
-            z = self._z[k][:n]
-            np.matmul(a, W.T, out=z)
-            z += b
-            if k < p - 1:
-                a = self._a[k][:n]
-                np.maximum(z, 0, out=a)
-        # Fused Softmax + cross-entropy on the logits, in place (Proposition 5.3): z <- S(z) - Y.
-        row, ones_batch = self._row[:n], self._ones_batch[:n]
-        np.max(z, axis=1, keepdims=True, out=row)
-        z -= row
-        loss = -float(np.vdot(z, Y))  # sum_i -(z_i - max_i)[label]
-        np.exp(z, out=z)
-        np.matmul(z, self._ones_classes, out=row)
-        z /= row
-        np.log(row, out=row)
-        loss += float(np.vdot(row, ones_batch))
-        # z <- S(z) - Y, writing the target entry S_c - 1 as -sum_{k != c} S_k (no cancellation when S_c ~ 1).
-        scratch = self._scratch[:n]
-        np.subtract(1, Y, out=scratch)
-        z *= scratch
-        np.matmul(z, self._ones_classes, out=row)
-        np.multiply(Y, row, out=scratch)
-        z -= scratch
-        if scale != 1.0:
-            z *= scale
-        delta = z
-        for k in range(p - 1, -1, -1):
-            W = params[k][0]
-            dW, db = self.grads[k]
-            a_prev = X if k == 0 else self._a[k - 1][:n]
-            if dW.flags.c_contiguous:
-                np.matmul(delta.T, a_prev, out=dW)
-            else:  # dW is a column-major view: write its transpose, a_prev^T delta, row by row
-                np.matmul(a_prev.T, delta, out=dW.T)
-            np.matmul(ones_batch, delta, out=db)
-            if k > 0:
-                upstream = self._delta[k - 1][:n]
-                np.matmul(delta, W, out=upstream)
-                mask = self._mask[k - 1][:n]
-                np.greater(a_prev, 0, out=mask)  # relu(z) > 0 exactly when z > 0: Assumption 1
-                upstream *= mask
-                delta = upstream
-        return loss, self.grads
-
-
 def backprop_gradients(X, Y, params, reduction: str = "sum") -> Params:
     r"""Gradients of the objective by back-propagation, vectorised over the batch (Propositions 5.1-5.3).
 
@@ -416,17 +359,26 @@ def backprop_gradients(X, Y, params, reduction: str = "sum") -> Params:
               \nabla_{b^{(k)}} \mathcal{O}_{c^+} = \sum_{i} \delta^{(k)}_{i,:}
 
     with ``delta^{(p)} = S(z^{(p)}) - Y*`` (Proposition 5.3) and
-    ``delta^{(k-1)} = (delta^{(k)} W^{(k)}) * 1(z^{(k-1)} > 0)`` (Propositions 4.1 and 5.1).
+    ``delta^{(k-1)} = (delta^{(k)} W^{(k)}) * 1(z^{(k-1)} > 0)`` (Propositions 4.1 and 5.1): the forward pass, then the
+    §3-§5 vector-Jacobian products, composed; no Jacobian matrix is formed. ``reduction="mean"`` scales
+    ``delta^{(p)}`` by ``1/n`` before propagating it. Training runs the same equations in place
+    (:class:`mathdnn_core.backprop.BackpropWorkspace`).
     """
     X, params = _check_inputs(X, params, _OBJ)
-    Y = _check_targets(Y, X, params, _OBJ)
-    dtype = np.result_type(X, *[a for pair in params for a in pair])
+    Y = check_targets(Y, X.shape[0], params[-1][0].shape[0], _OBJ)
     _check_reduction(reduction)
-    workspace = BackpropWorkspace(layer_sizes(params), X.shape[0], dtype)
-    cast = [(W.astype(dtype, copy=False), b.astype(dtype, copy=False)) for W, b in params]
-    scale = 1.0 if reduction == "sum" else 1.0 / X.shape[0]
-    _, grads = workspace.run(X.astype(dtype, copy=False), Y.astype(dtype, copy=False), cast, scale)
-    return grads  # a fresh workspace: the buffers belong to the caller
+    dtype = np.result_type(X, *[a for pair in params for a in pair])
+    params = [(W.astype(dtype, copy=False), b.astype(dtype, copy=False)) for W, b in params]
+    cache = _forward(X.astype(dtype, copy=False), params)
+    delta = losses._softmax_cross_entropy_gradient(cache.preactivations[-1], Y.astype(dtype, copy=False))
+    if reduction == "mean":
+        delta *= dtype.type(1.0 / X.shape[0])
+    grads = [None] * len(params)
+    for k in range(len(params) - 1, -1, -1):
+        grads[k] = (delta.T @ cache.inputs[k], delta.sum(axis=0))  # Propositions 5.2 and 4.3, summed over the batch
+        if k > 0:
+            delta = activations._relu_vjp(cache.preactivations[k - 1], delta @ params[k][0])  # Props 4.1 and 5.1
+    return grads
 
 
 def jacobian_gradients(X, Y, params, reduction: str = "sum") -> Params:
@@ -447,11 +399,11 @@ def jacobian_gradients(X, Y, params, reduction: str = "sum") -> Params:
     and raises otherwise.
     """
     X, params = _check_inputs(X, params, _OBJ)
-    Y = _check_targets(Y, X, params, _OBJ)
+    Y = check_targets(Y, X.shape[0], params[-1][0].shape[0], _OBJ)
     _check_reduction(reduction)
     dtype = np.result_type(X, *[a for pair in params for a in pair])
     totals = [(np.zeros(W.shape, dtype), np.zeros(b.shape, dtype)) for W, b in params]
-    cache = forward_with_cache(X, params)
+    cache = _forward(X, params)
     for i in range(X.shape[0]):
         z_out = cache.preactivations[-1][i]
         upstream = losses.cross_entropy_gradient(activations.softmax(z_out), Y[i])  # Proposition 3.1
@@ -499,3 +451,13 @@ def gradients(X, Y, params, method: str = "backprop", reduction: str = "sum") ->
         )
     route = backprop_gradients if method == "backprop" else jacobian_gradients
     return route(X, Y, params, reduction=reduction)
+
+
+def __getattr__(name: str):
+    # The in-place kernel of training moved to mathdnn_core.backprop (it imports this module, so it cannot be
+    # imported here at load time); the old name keeps working.
+    if name == "BackpropWorkspace":
+        from .backprop import BackpropWorkspace
+
+        return BackpropWorkspace
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -15,7 +15,9 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-__all__ = ["learning_curves", "confusion_matrix", "digit_grid", "first_layer_weights"]
+from ._validation import positive_int
+
+__all__ = ["learning_curves", "learning_curves_compared", "confusion_matrix", "digit_grid", "first_layer_weights"]
 
 _OK_COLOUR = "#1a7f37"
 _ERROR_COLOUR = "#cf222e"
@@ -37,8 +39,6 @@ def _history_lists(history) -> dict[str, list[float]]:
 
 def learning_curves(history) -> Figure:
     r"""Training loss and accuracies per epoch.
-
-    Paper: Definition 6.7
 
     Left: the mean cross-entropy of each epoch, :math:`\frac1n \sum_i \xi(\mathcal{N}_{c^+}(x^{(i)}), y^{*(i)})`
     (log scale). Right: train and (when recorded) test accuracy after each epoch.
@@ -87,8 +87,6 @@ def learning_curves(history) -> Figure:
 
 def confusion_matrix(cm, class_names: Sequence[str] | None = None) -> Figure:
     r"""The confusion matrix as a heat map, with the counts written in the cells.
-
-    Paper: Definition 5.1
 
     ``cm[i, j]`` = number of samples of true class ``i`` predicted as class
     :math:`j = \operatorname{argmax}_k \mathcal{N}_{c^+}(x)_k` (rows true, columns predicted); the diagonal holds
@@ -175,8 +173,6 @@ def digit_grid(
 ) -> Figure:
     r"""Sample images with their true and predicted classes; misclassified ones in red, with a red frame.
 
-    Paper: Definition 5.1
-
     Each label reads ``true → predicted`` where predicted is
     :math:`\operatorname{argmax}_k \mathcal{N}_{c^+}(x)_k`.
 
@@ -206,8 +202,7 @@ def digit_grid(
             f"labels_true and labels_pred must have one entry per row of X ({X.shape[0]}); "
             f"got {true.shape[0]} and {pred.shape[0]}"
         )
-    if not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive integer; got {n!r}")
+    n = positive_int(n, "n", "")
     order = np.arange(X.shape[0])
     if misclassified_first:
         wrong = true != pred
@@ -245,8 +240,6 @@ def digit_grid(
 def first_layer_weights(W1, image_shape: tuple[int, int], n: int = 36) -> Figure:
     r"""The first ``n`` rows of ``W^{(1)}`` drawn as images: what each first-layer unit responds to.
 
-    Paper: Definition 4.1
-
     Unit ``i`` of the first layer computes :math:`z_i = \langle x, W^{(1)}_{i,:}\rangle + b^{(1)}_i`, so the row
     :math:`W^{(1)}_{i,:} \in \mathbb{R}^{m_0}`, reshaped to the image grid, shows which pixels push it up (red)
     or down (blue). One symmetric colour scale is shared by all units.
@@ -268,8 +261,7 @@ def first_layer_weights(W1, image_shape: tuple[int, int], n: int = 36) -> Figure
             f"W1 must have shape (m_1, height * width) to match image_shape {image_shape} "
             f"(Definition 4.1: W in M_(m_1, m_0)); got {W1.shape}"
         )
-    if not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive integer; got {n!r}")
+    n = positive_int(n, "n", "")
     shown = np.asarray(W1[:n], dtype=np.float64)
     if not np.all(np.isfinite(shown)):
         raise ValueError("W1 must be finite")
@@ -288,4 +280,40 @@ def first_layer_weights(W1, image_shape: tuple[int, int], n: int = 36) -> Figure
         f"First-layer weights: rows of W^(1) as {shape[0]}×{shape[1]} images ({shown.shape[0]} of {W1.shape[0]} units)",
         fontsize=10,
     )
+    return fig
+
+
+def learning_curves_compared(histories: Mapping[str, object], title: str = "") -> Figure:
+    r"""Several runs side by side: the training loss and the test accuracy of each, per epoch.
+
+    Parameters
+    ----------
+    histories : mapping from a label (shown in the legend) to a :class:`mathdnn_core.training.History` or a dict
+        with the lists ``loss`` and optionally ``test_accuracy``
+    title : appended to the accuracy panel's title (e.g. the data set)
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if not histories:
+        raise ValueError("histories must hold at least one run: {label: history}")
+    fig = Figure(figsize=(10, 3.6), layout="constrained")
+    ax_loss, ax_acc = fig.subplots(1, 2)
+    for k, (label, history) in enumerate(histories.items()):
+        h = _history_lists(history)
+        epochs = np.arange(1, len(h["loss"]) + 1)
+        ax_loss.plot(epochs, h["loss"], "o-", ms=3, color=f"C{k}", label=label)
+        if h["test_accuracy"]:
+            test = 100 * np.asarray(h["test_accuracy"])
+            ax_acc.plot(epochs[: len(test)], test, "o-", ms=3, color=f"C{k}", label=f"{label} ({test[-1]:.2f}%)")
+    if all(np.all(np.asarray(_history_lists(h)["loss"]) > 0) for h in histories.values()):
+        ax_loss.set_yscale("log")
+    ax_loss.set(xlabel="epoch", ylabel="mean cross-entropy (train)", title="training loss")
+    ax_acc.set(xlabel="epoch", ylabel="test accuracy (%)", title=f"test accuracy{' on ' + title if title else ''}")
+    for ax in (ax_loss, ax_acc):
+        ax.grid(True, which="both", alpha=0.3)
+        if ax.get_lines():  # no test accuracy recorded: an empty panel, without an empty legend
+            ax.legend(fontsize=8)
+        ax.xaxis.get_major_locator().set_params(integer=True)
     return fig

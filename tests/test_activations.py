@@ -3,11 +3,10 @@ and the ReLU VJP of Proposition 5.1 — against SymPy's exact values, central di
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import pytest
 import sympy as sp
+from conftest import activation_twins
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -28,23 +27,8 @@ def away_from_kink(points, margin=1e-3):
 # ---------------------------------------------------------------------------------------------------------------
 # SymPy references, derived once per size
 # ---------------------------------------------------------------------------------------------------------------
-@functools.cache
-def sym(m):
-    z, v = S.symbols_vector("z", m), S.symbols_vector("v", m)
-    return {
-        "z": z,
-        "v": v,
-        "relu": S.relu_expr(z),
-        "relu_jac": S.relu_jacobian_expr(z),
-        "relu_vjp": S.relu_vjp_expr(z, v),
-        "softmax": S.softmax_expr(z),
-        "softmax_jac": S.softmax_jacobian_expr(z),
-        "softmax_vjp": S.softmax_vjp_expr(z, v),
-    }
-
-
 def exact(name, point, v=None):
-    s = sym(len(point))
+    s = activation_twins(len(point))
     subs = {s["z"]: point} if v is None else {s["z"]: point, s["v"]: v}
     return S.evaluate(s[name], subs, shape=None if name.endswith("_jac") else (len(point),))
 
@@ -143,7 +127,7 @@ def test_softmax_value_vs_sympy(m):
 @pytest.mark.parametrize("m", SIZES)
 def test_log_softmax_vs_sympy_at_moderate_logits(m):
     def exact_log_softmax(p):
-        s = sym(len(p))
+        s = activation_twins(len(p))
         return S.evaluate(s["softmax"].applyfunc(sp.log), {s["z"]: p}, shape=(len(p),))
 
     T.check_against_symbolic(

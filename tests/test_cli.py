@@ -1,5 +1,5 @@
 """The `mathdnn` command: `train` writes its pictures and metrics; bad arguments exit 2 and write nothing;
-`verify` passes."""
+`verify` passes. And the package pieces it runs: mathdnn_core.experiment and mathdnn_core.verify."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from mathdnn_core import cli, training
+from mathdnn_core import cli, experiment, testing, training, verify
 
 EXPECTED_KEYS = {
     "test_accuracy",
@@ -53,7 +53,7 @@ def test_train_digits_one_epoch_writes_pictures_params_and_metrics(tmp_path, cap
     assert code == 0
     stdout = capsys.readouterr().out
     assert "epoch 1/1" in stdout and "final test accuracy" in stdout
-    for name in cli.FILES.values():
+    for name in experiment.FILES.values():
         assert (out / name).is_file() and (out / name).stat().st_size > 0
     assert (out / "learning_curves.png").read_bytes().startswith(b"\x89PNG")
     metrics = json.loads((out / "metrics.json").read_text())
@@ -117,6 +117,8 @@ def test_train_json_path_and_float64(tmp_path, capsys):
         ["--hidden", "0"],
         ["--dtype", "float16"],
         ["--threads", "0"],
+        ["--seed", "-1"],
+        ["--hidden", "8", "-2"],
         ["--bogus"],
     ],
 )
@@ -179,3 +181,60 @@ def test_verify_passes(capsys):
     out = capsys.readouterr().out
     assert "✗" not in out and "Corollary of Definition 5.2" in out and "Definition 6.7" in out
     assert out.strip().splitlines()[-1].startswith("8 of 8 checks passed")
+
+
+def test_verify_self_check_returns_the_eight_verdicts():
+    results = verify.self_check()
+    assert [r.statement for r in results] == [statement for statement, _ in verify.checks()] and len(results) == 8
+    assert all(r.passed and isinstance(r.verdict, testing.Verdict) and r.line == str(r.verdict) for r in results)
+    assert {r.verdict.statement for r in results} == {r.statement for r in results}
+
+
+def test_verify_reports_a_failing_or_crashing_check_as_a_cross():
+    def failing():
+        raise AssertionError("Definition 2.1 NOT verified — a deliberate failure:\n  max rel. error 1")
+
+    def crashing():
+        raise ZeroDivisionError("division by zero")
+
+    failed = verify.run_check("Definition 2.1", failing)
+    assert not failed.passed and failed.line == "✗ Definition 2.1 NOT verified — a deliberate failure: max rel. error 1"
+    crashed = verify.run_check("Definition 2.2", crashing)
+    assert not crashed.passed and "the check raised ZeroDivisionError: division by zero" in crashed.line
+
+
+def test_experiment_resolve_fills_the_data_set_defaults_and_names_bad_settings():
+    s = experiment.resolve("digits")
+    d = training.DEFAULTS["digits"]
+    assert (s.hidden, s.epochs, s.lr, s.batch_size, s.momentum) == (d.hidden, d.epochs, d.lr, d.batch_size, d.momentum)
+    assert s.seed == training.DEFAULT_SEED and s.dtype == training.DEFAULT_DTYPE and s.blas_threads is None
+    assert experiment.resolve("mnist", hidden=[7], epochs=2, dtype=np.float64).hidden == (7,)
+    testing.check_raises(
+        lambda: experiment.resolve("digits", epochs=0, names={"epochs": "--epochs"}),
+        ValueError,
+        must_mention=("--epochs must be an integer >= 1",),
+        statement="Definition 6.7",
+    )
+    testing.check_raises(
+        lambda: experiment.resolve("digits", momentum=1.0),
+        ValueError,
+        must_mention=("momentum must be a finite real number in [0, 1[",),
+        statement="Definition 6.7",
+    )
+    with pytest.raises(ValueError, match="dataset must be one of"):
+        experiment.resolve("cifar")
+
+
+def test_experiment_pieces_run_what_the_command_runs(tmp_path):
+    settings = experiment.resolve("digits", hidden=[16], epochs=1, seed=5, blas_threads=1)
+    lines = []
+    outcome = experiment.train(settings, experiment.load_data(settings), report=lines.append, progress=False)
+    assert len(lines) == 3 and lines[0].startswith("mathdnn train: digits") and lines[1].startswith("epoch 1/1")
+    assert lines[2].startswith(f"final test accuracy {100 * outcome.test.accuracy:.2f}%")
+    assert outcome.sizes == [64, 16, 10] and outcome.n_params == 64 * 16 + 16 + 16 * 10 + 10
+    written = experiment.write_outputs(outcome, tmp_path / "run")
+    assert set(written) == {*experiment.FILES, "metrics"}
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert metrics == json.loads(
+        json.dumps(experiment.metrics(outcome, {k: v for k, v in written.items() if k != "metrics"}))
+    )

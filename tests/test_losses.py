@@ -4,11 +4,10 @@ central differences and the chain rule of Propositions 2.2 and 3.1."""
 
 from __future__ import annotations
 
-import functools
-
 import mpmath
 import numpy as np
 import pytest
+from conftest import loss_twins
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -23,24 +22,9 @@ TOL32 = 1e-6  # float32 against the exact value (eps 1.2e-7)
 SIZES = (1, 2, 3, 5)
 
 
-@functools.cache
-def sym(m):
-    y, y_star, z = S.symbols_vector("y", m, positive=True), S.symbols_vector("y^*", m), S.symbols_vector("z", m)
-    return {
-        "y": y,
-        "y_star": y_star,
-        "z": z,
-        "ce": S.cross_entropy_expr(y, y_star),
-        "ce_grad": S.cross_entropy_gradient_expr(y, y_star),
-        "ce_logits": S.cross_entropy_expr(S.softmax_expr(z), y_star),
-        "fused": S.softmax_cross_entropy_gradient_expr(z, y_star),
-        "fused_raw": S.softmax_cross_entropy_gradient_expr(z, y_star, use_sum_to_one=False),
-    }
-
-
 def exact(name, point, target):
     """SymPy's exact value; ``point`` is y (probabilities) for "ce" and "ce_grad", the logits z otherwise."""
-    s = sym(len(point))
+    s = loss_twins(len(point))
     var = s["y"] if name in ("ce", "ce_grad") else s["z"]
     return S.evaluate(
         s[name], {var: point, s["y_star"]: target}, shape=() if name in ("ce", "ce_logits") else (len(point),)
@@ -399,6 +383,59 @@ def test_float32_in_float32_out():
         what="float32 S(z) - y*",
         tol=TOL32,
     )
+
+
+# ================================================================================================================
+# One-hot targets Y* (Definition 5.2)
+# ================================================================================================================
+def test_one_hot_values_and_dtype():
+    Y = L.one_hot(np.array([2, 0, 1, 2]), 3)
+    np.testing.assert_array_equal(Y, [[0, 0, 1], [1, 0, 0], [0, 1, 0], [0, 0, 1]])
+    assert Y.dtype == np.float64
+    assert L.one_hot([1], 2, dtype=np.float32).dtype == np.float32
+    assert L.one_hot(np.array([], dtype=np.int64), 4).shape == (0, 4)
+    labels = np.random.default_rng(0).integers(0, 7, 50)
+    T.check_close(  # row i is e_{labels[i]}: y* in {0,1}^m with ||y*|| = 1, its 1 at the label
+        L.one_hot(labels, 7),
+        np.eye(7)[labels],
+        tol=0.0,
+        statement="Definition 5.2",
+        what="one_hot(labels) = the unit rows e_label",
+    )
+
+
+@pytest.mark.parametrize(
+    ("labels", "mentions"),
+    [
+        ([0, -1, 2], ("integers in [0, 3)", "[-1, 2]")),
+        ([0, 3], ("integers in [0, 3)", "[0, 3]")),
+        ([0.0, 1.5], ("integers in [0, 3)", "float64")),
+        ([0.0, 1.0], ("integers in [0, 3)", "float64")),
+        ([True, False], ("integers in [0, 3)", "bool")),
+        ([[0, 1]], ("1-D array", "(1, 2)")),
+    ],
+)
+def test_one_hot_rejects_bad_labels(labels, mentions):
+    T.check_raises(
+        lambda: L.one_hot(np.array(labels), 3), ValueError, must_mention=mentions, statement="Definition 5.2"
+    )
+
+
+def test_one_hot_rejects_bad_class_counts_and_dtypes():
+    for n_classes in (0, -2, 2.0, True):
+        T.check_raises(
+            lambda: L.one_hot([0], n_classes),
+            ValueError,
+            must_mention=("n_classes", ">= 1"),
+            statement="Definition 5.2",
+        )
+    for dtype in (np.int64, np.float16, None):
+        T.check_raises(
+            lambda: L.one_hot([0], 2, dtype=dtype),
+            TypeError,
+            must_mention=("np.float32 or np.float64",),
+            statement="Definition 5.2",
+        )
 
 
 # ================================================================================================================

@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import copy_params, random_params
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mathdnn_core import network
+from mathdnn_core import testing as T
 from mathdnn_core.optim import (
+    CosineSum,
     GradientDescent,
     Momentum,
     MomentumState,
+    Quadratic,
+    RegularisedSoftplus,
+    SoftplusSum,
     apply_updates,
     gradient_descent_sequence,
     minibatches,
@@ -41,10 +47,6 @@ def test_gradient_descent_two_steps_by_hand():
     updates, state = opt.update(X0.copy(), opt.init(X0))
     assert state == ()
     np.testing.assert_allclose(apply_updates(X0, updates), [0.9, 1.8], rtol=1e-15)
-    x = X0.copy()
-    assert opt.gradient_scale == 0.1
-    opt.step_(x, opt.gradient_scale * X0)
-    np.testing.assert_allclose(x, [0.9, 1.8], rtol=1e-15)
 
 
 def test_momentum_two_steps_by_hand():
@@ -79,8 +81,12 @@ def test_momentum_sequence_paper_indexing():
     assert np.array_equal(paper[1], paper[0]) and not np.array_equal(standard[1], standard[0])
     np.testing.assert_allclose(paper[2], standard[1], rtol=1e-15)
     assert not np.allclose(paper[3], standard[2], rtol=1e-6)
-    with pytest.raises(ValueError, match="indexing must be 'standard' or 'paper'.*Definition 6.5"):
-        momentum_sequence(half_norm_squared_grad, X0, 0.1, 0.9, 2, indexing="pytorch")
+    T.check_raises(
+        lambda: momentum_sequence(half_norm_squared_grad, X0, 0.1, 0.9, 2, indexing="pytorch"),
+        ValueError,
+        must_mention=("indexing must be 'standard' or 'paper'", "'pytorch'"),
+        statement="Definition 6.5",
+    )
 
 
 def test_momentum_with_beta_0_is_gradient_descent():
@@ -90,107 +96,71 @@ def test_momentum_with_beta_0_is_gradient_descent():
 
 
 # ----------------------------------------------------------------------------------------------------------------
-# update (pure) == step_ (in place)
+# update is pure (the in-place kernel of training is held to it in test_training.py)
 # ----------------------------------------------------------------------------------------------------------------
-def _network_shaped(rng, dtype=np.float64):
-    return [
-        (rng.standard_normal((4, 3)).astype(dtype), rng.standard_normal(4).astype(dtype)),
-        (rng.standard_normal((2, 4)).astype(dtype), rng.standard_normal(2).astype(dtype)),
-    ]
-
-
-def _copy(tree):
-    return [(W.copy(), b.copy()) for W, b in tree]
-
-
-def _assert_trees_equal(a, b, **tol):
-    for (Wa, ba), (Wb, bb) in zip(a, b):
-        np.testing.assert_allclose(Wa, Wb, **tol)
-        np.testing.assert_allclose(ba, bb, **tol)
+SHAPES = [3, 4, 2]  # the parameter shapes of a small network: W (4, 3), b (4,), W (2, 4), b (2,)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_momentum_update_is_pure_and_step_in_place_is_its_velocity_form(dtype):
-    """update (pure, m) and step_ (in place, v = alpha m, gradients pre-scaled by alpha (1 - beta)) take the same
-    steps: equal to round-off, step after step, and v stays alpha m."""
+def test_momentum_update_is_pure_and_keeps_the_dtype(dtype):
     rng = np.random.default_rng(0)
-    params = _network_shaped(rng, dtype)
+    params = random_params(SHAPES, rng, dtype)
     opt = Momentum(lr=0.05, beta=0.8)
-    assert opt.gradient_scale == pytest.approx(0.05 * 0.2, rel=1e-15)
-    pure_params, pure_state = _copy(params), opt.init(params)
-    fast_params, velocity = _copy(params), opt.init_velocity(params)
-    assert all(
-        np.array_equal(v, np.zeros_like(p)) and v.dtype == p.dtype
-        for v, p in zip(velocity, [a for pair in params for a in pair])
-    )
-    tol = dict(rtol=1e-14, atol=1e-15) if dtype == np.float64 else dict(rtol=2e-6, atol=1e-7)
-    for _ in range(6):
-        grads = _network_shaped(rng, dtype)
-        grads_before, state_before = _copy(grads), [m.copy() for m in pure_state.momentum]
-        params_before = _copy(pure_params)
-        updates, new_state = opt.update(grads, pure_state)
+    state = opt.init(params)
+    assert all(np.array_equal(m, np.zeros_like(a)) for m, a in zip(state.momentum, [a for pr in params for a in pr]))
+    for step in range(1, 4):
+        grads = random_params(SHAPES, rng, dtype)
+        grads_before, momentum_before, params_before = (
+            copy_params(grads),
+            [m.copy() for m in state.momentum],
+            copy_params(params),
+        )
+        updates, new_state = opt.update(grads, state)
+        new_params = apply_updates(params, updates)
         # nothing the caller passed was touched
-        _assert_trees_equal(grads, grads_before, rtol=0, atol=0)
-        for m, m0 in zip(pure_state.momentum, state_before):
+        for (W, b), (W0, b0) in zip(grads + params, grads_before + params_before):
+            np.testing.assert_array_equal(W, W0)
+            np.testing.assert_array_equal(b, b0)
+        for m, m0 in zip(state.momentum, momentum_before):
             np.testing.assert_array_equal(m, m0)
-        new_params = apply_updates(pure_params, updates)
-        _assert_trees_equal(pure_params, params_before, rtol=0, atol=0)
-        pure_params, pure_state = new_params, new_state
-        scaled = [(opt.gradient_scale * gW, opt.gradient_scale * gb) for gW, gb in grads]
-        scaled_before = _copy(scaled)
-        opt.step_(fast_params, scaled, velocity)
-        _assert_trees_equal(scaled, scaled_before, rtol=0, atol=0)  # step_ only reads the gradients
-        _assert_trees_equal(pure_params, fast_params, **tol)
-        for m, v in zip(pure_state.momentum, velocity):
-            np.testing.assert_allclose(v, opt.lr * m, **tol)
-    assert pure_state.step == 6
-    assert all(W.dtype == np.dtype(dtype) for W, _ in fast_params)
-    assert isinstance(pure_state, MomentumState)
-    # and the steps did move the parameters: the comparison above is not between two unchanged copies
-    assert not np.allclose(fast_params[0][0], params[0][0], rtol=1e-3)
+        assert isinstance(new_state, MomentumState) and new_state.step == step
+        assert all(W.dtype == np.dtype(dtype) and b.dtype == np.dtype(dtype) for W, b in new_params)
+        params, state = new_params, new_state
 
 
-def test_momentum_in_place_with_beta_0_is_the_gradient_descent_step():
-    rng = np.random.default_rng(3)
-    params, grads = _network_shaped(rng), _network_shaped(rng)
-    momentum, descent = Momentum(0.2, 0.0), GradientDescent(0.2)
-    assert momentum.gradient_scale == descent.gradient_scale == 0.2
-    a, b = _copy(params), _copy(params)
-    scaled = [(0.2 * gW, 0.2 * gb) for gW, gb in grads]
-    momentum.step_(a, scaled, momentum.init_velocity(params))
-    descent.step_(b, scaled)
-    _assert_trees_equal(a, b, rtol=0, atol=0)
-
-
-def test_gradient_descent_update_is_pure_and_equals_step_in_place():
+def test_gradient_descent_update_is_pure():
     rng = np.random.default_rng(1)
-    params, grads = _network_shaped(rng), _network_shaped(rng)
+    params, grads = random_params(SHAPES, rng), random_params(SHAPES, rng)
     opt = GradientDescent(0.2)
-    grads_before, params_before = _copy(grads), _copy(params)
+    grads_before, params_before = copy_params(grads), copy_params(params)
     updates, _ = opt.update(grads)
-    _assert_trees_equal(grads, grads_before, rtol=0, atol=0)
     new = apply_updates(params, updates)
-    _assert_trees_equal(params, params_before, rtol=0, atol=0)
-    _assert_trees_equal(new, [(W - 0.2 * gW, b - 0.2 * gb) for (W, b), (gW, gb) in zip(params, grads)], rtol=1e-15)
-    in_place = _copy(params)
-    opt.step_(in_place, [(opt.gradient_scale * gW, opt.gradient_scale * gb) for gW, gb in grads])
-    _assert_trees_equal(in_place, new, rtol=0, atol=0)
+    for (W, b), (W0, b0) in zip(grads + params, grads_before + params_before):
+        np.testing.assert_array_equal(W, W0)
+        np.testing.assert_array_equal(b, b0)
+    T.check_close(
+        new,
+        [(W - 0.2 * gW, b - 0.2 * gb) for (W, b), (gW, gb) in zip(params, grads)],
+        tol=1e-15,
+        statement="Definition 6.4",
+        what="x - alpha grad f",
+    )
 
 
 def test_update_rejects_mismatched_structures():
     rng = np.random.default_rng(2)
-    params = _network_shaped(rng)
+    params = random_params(SHAPES, rng)
     opt = Momentum(0.1)
-    with pytest.raises(ValueError, match="structure of the parameters"):
+    with pytest.raises(ValueError, match="structure of the parameters"):  # plumbing: a list of arrays
         opt.update(params[:1], opt.init(params))
-    with pytest.raises(TypeError, match=r"Momentum.init.*Definition 6.5"):
-        opt.update(params, [np.zeros(3)])
+    T.check_raises(
+        lambda: opt.update(params, [np.zeros(3)]),
+        TypeError,
+        must_mention=("Momentum.init",),
+        statement="Definition 6.5",
+    )
     with pytest.raises(ValueError, match="structure of the parameters"):
         apply_updates(params, params[:1])
-    with pytest.raises(ValueError):  # the in-place paths refuse a gradient list of another length
-        opt.step_(_copy(params), params[:1], opt.init_velocity(params))
-    with pytest.raises(ValueError):
-        GradientDescent(0.1).step_(_copy(params), params[:1])
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -199,16 +169,25 @@ def test_update_rejects_mismatched_structures():
 @pytest.mark.parametrize("lr", [0, 0.0, -0.1, np.nan, np.inf, "0.1", None, True])
 def test_bad_learning_rate(lr):
     for make in (lambda: GradientDescent(lr), lambda: Momentum(lr, 0.9)):
-        with pytest.raises(ValueError, match=r"learning rate alpha must be a positive real.*Definition 6.4"):
-            make()
-    with pytest.raises(ValueError, match="Definition 6.4"):
-        gradient_descent_sequence(half_norm_squared_grad, X0, lr, 1)
+        T.check_raises(
+            make, ValueError, must_mention=("the learning rate alpha", "]0, +inf[", "R+*"), statement="Definition 6.4"
+        )
+    T.check_raises(
+        lambda: gradient_descent_sequence(half_norm_squared_grad, X0, lr, 1),
+        ValueError,
+        must_mention=("]0, +inf[",),
+        statement="Definition 6.4",
+    )
 
 
 @pytest.mark.parametrize("beta", [-0.1, 1, 1.0, 1.5, np.nan, "0.9", None, False])
 def test_bad_beta(beta):
-    with pytest.raises(ValueError, match=r"beta must lie in \[0, 1\[.*Definition 6.5"):
-        Momentum(0.1, beta)
+    T.check_raises(
+        lambda: Momentum(0.1, beta),
+        ValueError,
+        must_mention=("beta must be a finite real number in [0, 1[", "beta = 1 keeps m = 0"),
+        statement="Definition 6.5",
+    )
 
 
 @pytest.mark.parametrize("beta", [0, 0.0, 0.5, np.float32(0.9), 0.999])
@@ -218,14 +197,31 @@ def test_good_beta(beta):
 
 @pytest.mark.parametrize("batch_size", [0, -1, 2.5, "32", None, True])
 def test_bad_batch_size(batch_size):
-    with pytest.raises(ValueError, match=r"batch_size must be a positive integer.*Definition 6.6"):
-        minibatches(10, batch_size)
+    T.check_raises(
+        lambda: minibatches(10, batch_size),
+        ValueError,
+        must_mention=("batch_size must be an integer >= 1", "b = 32"),
+        statement="Definition 6.6",
+    )
 
 
 @pytest.mark.parametrize("n", [0, -3, 2.0, "10"])
 def test_bad_sample_count(n):
-    with pytest.raises(ValueError, match=r"positive number of samples.*Definition 6.6"):
-        minibatches(n, 4)
+    T.check_raises(
+        lambda: minibatches(n, 4),
+        ValueError,
+        must_mention=("n must be an integer >= 1", "number of samples"),
+        statement="Definition 6.6",
+    )
+
+
+@pytest.mark.parametrize("steps", [-1, 2.5, "3"])
+def test_bad_step_count(steps):
+    for call, statement in (
+        (lambda: gradient_descent_sequence(half_norm_squared_grad, X0, 0.1, steps), "Definition 6.4"),
+        (lambda: momentum_sequence(half_norm_squared_grad, X0, 0.1, 0.9, steps), "Definition 6.5"),
+    ):
+        T.check_raises(call, ValueError, must_mention=("steps must be an integer >= 0",), statement=statement)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -298,7 +294,7 @@ def test_definition_6_7_momentum_on_network():
     alpha, beta = 0.05, 0.9
     opt = Momentum(alpha, beta)
     state = opt.init(params)
-    by_hand = _copy(params)
+    by_hand = copy_params(params)
     m_hand = [(np.zeros_like(W), np.zeros_like(b)) for W, b in params]
     start = network.objective(X, Y, params)
     for _ in range(30):
@@ -309,92 +305,115 @@ def test_definition_6_7_momentum_on_network():
             (beta * mW + (1 - beta) * gW, beta * mb + (1 - beta) * gb) for (mW, mb), (gW, gb) in zip(m_hand, grads)
         ]
         by_hand = [(W - alpha * mW, b - alpha * mb) for (W, b), (mW, mb) in zip(by_hand, m_hand)]
-    _assert_trees_equal(params, by_hand, rtol=1e-10, atol=1e-12)
+    T.check_close(params, by_hand, tol=1e-10, statement="Definition 6.7", what="Momentum on (W, b) = by hand")
     assert network.objective(X, Y, params) < 0.8 * start
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# The test functions of optim: value, gradient, L, minimiser, as documented
+# ----------------------------------------------------------------------------------------------------------------
+def _pairs(rng, m, count=200, spread=3.0):
+    return [(spread * rng.standard_normal(m), spread * rng.standard_normal(m)) for _ in range(count)]
+
+
+def _functions(rng, m):
+    """One of each test function on R^m (the quadratic random, the regularised softplus with a random b)."""
+    return [Quadratic.random(rng, m), SoftplusSum(m), RegularisedSoftplus(rng.standard_normal(m)), CosineSum(m)]
+
+
+def test_gradients_of_the_test_functions_match_central_differences():
+    rng = np.random.default_rng(9)
+    for fun in _functions(rng, 4):
+        T.check_finite_differences(
+            fun.value,
+            lambda x, fun=fun: fun.gradient(x)[None, :],
+            [rng.standard_normal(4) for _ in range(5)],
+            statement="Definition 6.2",
+            what=f"gradient of {type(fun).__name__}",
+        )
+
+
+def test_minimisers_and_infima_of_the_test_functions():
+    rng = np.random.default_rng(19)
+    quad, softplus, ridge, cosine = _functions(rng, 5)
+    for fun in (quad, ridge, cosine):  # a minimiser exists: the gradient vanishes there (Proposition 6.4)
+        assert np.linalg.norm(fun.gradient(fun.minimiser)) <= 1e-13 * (1 + np.linalg.norm(fun.minimiser))
+        assert fun(fun.minimiser) == pytest.approx(fun.infimum, rel=1e-15, abs=1e-15)
+        for _ in range(100):  # and nothing lies below it
+            assert fun(fun.minimiser + rng.standard_normal(5) * rng.uniform(1e-3, 10)) >= fun.infimum - 1e-12
+    assert softplus.minimiser is None and softplus.infimum == 0.0  # inf f = 0, never attained
+    for t in (1.0, 10.0, 30.0):
+        assert 0.0 < softplus(np.full(5, -t)) <= 5 * np.exp(-t)
+    assert cosine.infimum == -5.0 and not cosine.convex and quad.convex and softplus.convex and ridge.convex
+    # a quadratic with c outside the range of A is unbounded below: no minimiser
+    unbounded = Quadratic(np.diag([1.0, 0.0]), np.array([0.0, 1.0]))
+    assert unbounded.minimiser is None and unbounded.infimum == -np.inf
+    assert unbounded(np.array([0.0, -1e6])) == -1e6
+    with pytest.raises(ValueError, match="no minimiser"):
+        unbounded.gap(np.zeros(2))
+
+
+def test_test_functions_reject_bad_input():
+    T.check_raises(
+        lambda: Quadratic(np.array([[1.0, 2.0], [0.0, 1.0]]), np.zeros(2)),
+        ValueError,
+        must_mention=("A must be symmetric",),
+        statement="Definitions 6.1-6.3",
+    )
+    T.check_raises(
+        lambda: Quadratic(np.diag([1.0, -1.0]), np.zeros(2)),
+        ValueError,
+        must_mention=("positive semidefinite", "-1.000e+00"),
+        statement="Definitions 6.1-6.3",
+    )
+    T.check_raises(
+        lambda: Quadratic(np.eye(2), np.zeros(2), minimiser=np.ones(2)),
+        ValueError,
+        must_mention=("x* A = -c",),
+        statement="Definitions 6.1-6.3",
+    )
+    T.check_raises(
+        lambda: SoftplusSum(3).value(np.zeros(4)),
+        ValueError,
+        must_mention=("x must have shape (3,)",),
+        statement="Definitions 6.1-6.3",
+    )
+    T.check_raises(
+        lambda: CosineSum(0), ValueError, must_mention=("m must be an integer >= 1",), statement="Definitions 6.1-6.3"
+    )
 
 
 # ----------------------------------------------------------------------------------------------------------------
 # Pure theory, checked numerically (Definitions 6.1-6.3, Propositions 6.1-6.5)
 # ----------------------------------------------------------------------------------------------------------------
-class Quadratic:
-    """f(x) = x A x^T / 2 + c x^T with A symmetric positive semidefinite: convex, L-smooth with L = lambda_max(A)."""
-
-    def __init__(self, rng, m, rank=None, scale=1.0):
-        rank = m if rank is None else rank
-        Q, _ = np.linalg.qr(rng.standard_normal((m, m)))
-        eig = np.zeros(m)
-        eig[:rank] = scale * rng.uniform(0.05, 1.0, rank)
-        eig[0] = scale  # the largest eigenvalue, known exactly
-        self.A = Q @ np.diag(eig) @ Q.T
-        self.A = (self.A + self.A.T) / 2
-        self.L = float(np.max(np.linalg.eigvalsh(self.A)))
-        self.top = Q[:, 0]
-        # c in the range of A, so that a minimiser exists even when A is singular
-        self.x_star = rng.standard_normal(m)
-        self.c = -self.A @ self.x_star
-
-    def __call__(self, x):
-        return 0.5 * x @ self.A @ x + self.c @ x
-
-    def grad(self, x):
-        return self.A @ x + self.c
-
-    def gap(self, x):
-        """f(x) - f(x*) = (x - x*) A (x - x*)^T / 2, computed without cancellation."""
-        d = x - self.x_star
-        return 0.5 * d @ self.A @ d
-
-
-def softplus_sum(x):
-    """Convex and 1/4-smooth: f(x) = sum log(1 + e^{x_i})."""
-    return float(np.sum(np.logaddexp(0.0, x)))
-
-
-def softplus_sum_grad(x):
-    return 1.0 / (1.0 + np.exp(-x))
-
-
-def nonconvex(x):
-    """Not convex: f(x) = sum cos(x_i); 1-smooth."""
-    return float(np.sum(np.cos(x)))
-
-
-def nonconvex_grad(x):
-    return -np.sin(x)
-
-
-def _pairs(rng, m, count=200, spread=3.0):
-    return [(spread * rng.standard_normal(m), spread * rng.standard_normal(m)) for _ in range(count)]
-
-
 def test_definition_6_1_and_proposition_6_1_convexity():
     """Convex functions satisfy both (15) and (16); the non-convex cos-sum violates both somewhere."""
     rng = np.random.default_rng(10)
-    quad = Quadratic(rng, 4)
-    convex_cases = ((quad, quad.grad), (softplus_sum, softplus_sum_grad))
-    for fun, grad in convex_cases:
+    cosine = CosineSum(4)
+    for fun in (Quadratic.random(rng, 4), SoftplusSum(4), RegularisedSoftplus(rng.standard_normal(4))):
+        assert fun.convex
         for x, y in _pairs(rng, 4):
             tau = rng.uniform()
             scale = 1e-12 * (1 + abs(fun(x)) + abs(fun(y)))
             assert fun(tau * x + (1 - tau) * y) <= tau * fun(x) + (1 - tau) * fun(y) + scale  # (15)
-            assert fun(x) + grad(x) @ (y - x) <= fun(y) + scale  # (16)
+            assert fun(x) + fun.gradient(x) @ (y - x) <= fun(y) + scale  # (16)
     definition_fails = first_order_fails = 0
     for x, y in _pairs(rng, 4):
         tau = rng.uniform()
-        definition_fails += nonconvex(tau * x + (1 - tau) * y) > tau * nonconvex(x) + (1 - tau) * nonconvex(y)
-        first_order_fails += nonconvex(x) + nonconvex_grad(x) @ (y - x) > nonconvex(y)
-    assert definition_fails > 10 and first_order_fails > 10
+        definition_fails += cosine(tau * x + (1 - tau) * y) > tau * cosine(x) + (1 - tau) * cosine(y)
+        first_order_fails += cosine(x) + cosine.gradient(x) @ (y - x) > cosine(y)
+    assert definition_fails > 10 and first_order_fails > 10 and not cosine.convex
 
 
 def test_proposition_6_1_proof_identities():
     """The two identities of the converse part of the proof, with z = tau x + (1 - tau) y. (a) holds as printed;
     (b) holds with f(z) on the left, not f(y) as printed (erratum)."""
     rng = np.random.default_rng(11)
-    quad = Quadratic(rng, 3)
+    quad = Quadratic.random(rng, 3)
     for x, y in _pairs(rng, 3, count=20):
         tau = rng.uniform(0.1, 0.9)
         z = tau * x + (1 - tau) * y
-        g = quad.grad(z)
+        g = quad.gradient(z)
         assert quad(z) - (1 - tau) * g @ (y - x) == pytest.approx(quad(z) + g @ (x - z), rel=1e-10, abs=1e-10)
         corrected = quad(z) + tau * g @ (y - x)
         printed = quad(y) + tau * g @ (y - x)
@@ -403,39 +422,38 @@ def test_proposition_6_1_proof_identities():
 
 
 def test_definition_6_2_and_proposition_6_2_smoothness():
-    """Quadratics are L-smooth with L = lambda_max(A) (17), hence obey the quadratic upper bound (18), with
-    equality along the top eigenvector; any smaller constant fails there. Also for softplus (L = 1/4)."""
+    """Every test function is L-smooth with its documented L (17), hence obeys the quadratic upper bound (18); for a
+    quadratic, L = lambda_max(A) is tight: equality along the top eigenvector, and any smaller constant fails there.
+    (18) does not need convexity: the cos-sum obeys it too."""
     rng = np.random.default_rng(12)
-    quad = Quadratic(rng, 5, scale=3.0)
+    quad = Quadratic.random(rng, 5, scale=3.0)
     assert quad.L == pytest.approx(3.0, rel=1e-12)
-    for fun, grad, L in ((quad, quad.grad, quad.L), (softplus_sum, softplus_sum_grad, 0.25)):
+    for fun in (quad, SoftplusSum(5), RegularisedSoftplus(rng.standard_normal(5)), CosineSum(5)):
         for x, y in _pairs(rng, 5):
-            assert np.linalg.norm(grad(x) - grad(y)) <= L * np.linalg.norm(x - y) * (1 + 1e-12)  # (17)
-            bound = fun(x) + grad(x) @ (y - x) + L / 2 * np.linalg.norm(y - x) ** 2
+            gap = np.linalg.norm(fun.gradient(x) - fun.gradient(y))
+            assert gap <= fun.L * np.linalg.norm(x - y) * (1 + 1e-12)  # (17)
+            bound = fun(x) + fun.gradient(x) @ (y - x) + fun.L / 2 * np.linalg.norm(y - x) ** 2
             assert fun(y) <= bound + 1e-12 * (1 + abs(bound))  # (18)
     x = rng.standard_normal(5)
-    y = x + 2.0 * quad.top
-    tight = quad(x) + quad.grad(x) @ (y - x) + quad.L / 2 * np.linalg.norm(y - x) ** 2
+    y = x + 2.0 * quad.top_direction
+    tight = quad(x) + quad.gradient(x) @ (y - x) + quad.L / 2 * np.linalg.norm(y - x) ** 2
     assert quad(y) == pytest.approx(tight, rel=1e-12)
-    smaller = quad(x) + quad.grad(x) @ (y - x) + 0.99 * quad.L / 2 * np.linalg.norm(y - x) ** 2
+    smaller = quad(x) + quad.gradient(x) @ (y - x) + 0.99 * quad.L / 2 * np.linalg.norm(y - x) ** 2
     assert quad(y) > smaller
-    # the non-convex cos-sum is 1-smooth as well: (18) does not need convexity
-    for x, y in _pairs(rng, 5):
-        assert nonconvex(y) <= nonconvex(x) + nonconvex_grad(x) @ (y - x) + 0.5 * np.linalg.norm(y - x) ** 2 + 1e-12
 
 
 def test_proposition_6_3_co_coercivity():
     rng = np.random.default_rng(13)
     for rank in (5, 2):  # strictly convex and singular quadratics
-        quad = Quadratic(rng, 5, rank=rank, scale=2.0)
-        for fun_grad, L in ((quad.grad, quad.L), (softplus_sum_grad, 0.25)):
+        quad = Quadratic.random(rng, 5, rank=rank, scale=2.0)
+        for fun in (quad, SoftplusSum(5)):
             for x, y in _pairs(rng, 5):
-                d = fun_grad(y) - fun_grad(x)
-                assert d @ d / L <= d @ (y - x) * (1 + 1e-12) + 1e-14  # (19)
+                d = fun.gradient(y) - fun.gradient(x)
+                assert d @ d / fun.L <= d @ (y - x) * (1 + 1e-12) + 1e-14  # (19)
     # convexity is needed: the 1-smooth cos-sum violates (19) somewhere
-    violations = 0
+    cosine, violations = CosineSum(5), 0
     for x, y in _pairs(rng, 5):
-        d = nonconvex_grad(y) - nonconvex_grad(x)
+        d = cosine.gradient(y) - cosine.gradient(x)
         violations += d @ d > d @ (y - x)
     assert violations > 10
 
@@ -445,10 +463,10 @@ def test_proposition_6_3_proof_auxiliary_point():
     = grad(y)(y - x)^T - ||grad(x) - grad(y)||^2 / (2L) holds for z = x - (grad(x) - grad(y))/L; with the printed
     z = x - (grad(y) - grad(x))/L the middle expression equals grad(y)(y - x)^T + 3 ||.||^2 / (2L) instead."""
     rng = np.random.default_rng(14)
-    quad = Quadratic(rng, 4, scale=2.0)
+    quad = Quadratic.random(rng, 4, scale=2.0)
     L = quad.L
     for x, y in _pairs(rng, 4, count=20):
-        gx, gy = quad.grad(x), quad.grad(y)
+        gx, gy = quad.gradient(x), quad.gradient(y)
         D2 = np.linalg.norm(gx - gy) ** 2
 
         def middle(z):
@@ -464,16 +482,17 @@ def test_definition_6_3_and_proposition_6_4_minimiser():
     """A strictly convex quadratic has the global minimum x* = A^{-1}(-c) (20), and the gradient vanishes there
     (21). The converse fails without convexity: the cos-sum has zero gradient at 0, a global maximum."""
     rng = np.random.default_rng(15)
-    quad = Quadratic(rng, 6)
+    quad = Quadratic.random(rng, 6)
     x_star = np.linalg.solve(quad.A, -quad.c)
-    np.testing.assert_allclose(x_star, quad.x_star, rtol=1e-9)
-    assert np.linalg.norm(quad.grad(x_star)) <= 1e-12 * (1 + np.linalg.norm(quad.c))
+    np.testing.assert_allclose(x_star, quad.minimiser, rtol=1e-9)
+    assert np.linalg.norm(quad.gradient(x_star)) <= 1e-12 * (1 + np.linalg.norm(quad.c))
     for _ in range(200):
         x = x_star + rng.standard_normal(6) * rng.uniform(1e-3, 10)
         assert quad(x_star) <= quad(x)
         assert quad.gap(x) > 0
-    assert np.array_equal(nonconvex_grad(np.zeros(3)), np.zeros(3))
-    assert nonconvex(np.zeros(3)) > nonconvex(np.full(3, np.pi))
+    cosine = CosineSum(3)
+    assert np.array_equal(cosine.gradient(np.zeros(3)), np.zeros(3))
+    assert cosine(np.zeros(3)) > cosine(cosine.minimiser) == cosine.infimum
 
 
 @settings(max_examples=25, deadline=None)
@@ -484,16 +503,16 @@ def test_proposition_6_5_rate(m, data, fraction, seed):
     ||x_n - x*|| and f(x_n) - f* never increase."""
     rank = data.draw(st.integers(1, m))
     rng = np.random.default_rng(seed)
-    quad = Quadratic(rng, m, rank=rank, scale=float(rng.uniform(0.1, 10)))
+    quad = Quadratic.random(rng, m, rank=rank, scale=float(rng.uniform(0.1, 10)))
     alpha = fraction * 2 / quad.L
     C = alpha - quad.L * alpha**2 / 2
-    x0 = quad.x_star + rng.standard_normal(m) * 3
-    path = gradient_descent_sequence(quad.grad, x0, lr=alpha, steps=200)
-    R2 = np.linalg.norm(x0 - quad.x_star) ** 2
+    x0 = quad.minimiser + rng.standard_normal(m) * 3
+    path = gradient_descent_sequence(quad.gradient, x0, lr=alpha, steps=200)
+    R2 = np.linalg.norm(x0 - quad.minimiser) ** 2
     gaps = np.array([quad.gap(x) for x in path])
     n = np.arange(1, len(path))
     assert np.all(gaps[1:] <= R2 / (n * C) * (1 + 1e-12))
-    distances = np.linalg.norm(path - quad.x_star, axis=1)
+    distances = np.linalg.norm(path - quad.minimiser, axis=1)
     assert np.all(np.diff(distances) <= 1e-12 * distances[0])
     # f(x_n) - f* is computed as d A d / 2 with |d| <= |x0 - x*|: its rounding error is about m eps L |x0 - x*|^2,
     # which is all that is left once GD has converged (with A singular, d keeps its null-space part).
@@ -501,44 +520,51 @@ def test_proposition_6_5_rate(m, data, fraction, seed):
     assert np.all(np.diff(gaps) <= 1e-12 * gaps[0] + round_off)
 
 
-def test_proposition_6_5_rate_on_softplus():
-    """Not only quadratics: f(x) = sum softplus(x_i) + ||x||^2 / 2 - b x^T is convex and (5/4)-smooth."""
+def test_proposition_6_5_rate_on_regularised_softplus():
+    """Not only quadratics: f(x) = sum softplus(x_i) + ||x||^2 / 2 - b x^T is convex and (5/4)-smooth, and its
+    minimiser (no closed form) is the one gradient descent converges to."""
     rng = np.random.default_rng(16)
-    b = rng.standard_normal(3)
-    L = 1.25
-
-    def grad(x):
-        return softplus_sum_grad(x) + x - b
-
-    def fun(x):
-        return softplus_sum(x) + 0.5 * x @ x - b @ x
-
-    x_star = gradient_descent_sequence(grad, np.zeros(3), lr=0.8, steps=2000)[-1]  # strongly convex: converges
-    assert np.linalg.norm(grad(x_star)) < 1e-14
+    fun = RegularisedSoftplus(rng.standard_normal(3))
+    assert fun.L == 1.25
+    x_star = fun.minimiser
+    far = gradient_descent_sequence(fun.gradient, np.zeros(3), lr=0.8, steps=2000)[-1]  # strongly convex
+    np.testing.assert_allclose(far, x_star, rtol=1e-13, atol=1e-14)
+    assert np.linalg.norm(fun.gradient(x_star)) < 1e-14
     for alpha in (0.1, 0.8, 1.5):
-        C = alpha - L * alpha**2 / 2
+        C = alpha - fun.L * alpha**2 / 2
         x0 = rng.standard_normal(3) * 5
-        path = gradient_descent_sequence(grad, x0, lr=alpha, steps=100)
+        path = gradient_descent_sequence(fun.gradient, x0, lr=alpha, steps=100)
         R2 = np.linalg.norm(x0 - x_star) ** 2
         for n in range(1, 101):
-            assert fun(path[n]) - fun(x_star) <= R2 / (n * C) + 1e-14
+            assert fun(path[n]) - fun.infimum <= R2 / (n * C) + 1e-14
+
+
+def test_gradient_descent_on_softplus_sum_has_no_minimiser_to_reach():
+    """SoftplusSum has no minimiser: gradient descent drives f to its infimum 0 while ||x_n|| grows without bound,
+    so the x* of Proposition 6.5's bound does not exist."""
+    fun = SoftplusSum(2)
+    path = gradient_descent_sequence(fun.gradient, np.zeros(2), lr=4.0, steps=5000)
+    values = np.array([fun(x) for x in path])
+    assert np.all(np.diff(values) < 0) and values[-1] < 1e-2 * values[0]
+    norms = np.linalg.norm(path, axis=1)
+    assert np.all(np.diff(norms) > 0) and norms[-1] > 5
 
 
 def test_proposition_6_5_divergence_above_2_over_L():
     """With alpha > 2/L the component along the top eigenvector is multiplied by |1 - alpha L| > 1 at each step."""
     rng = np.random.default_rng(17)
-    quad = Quadratic(rng, 4, scale=2.0)
+    quad = Quadratic.random(rng, 4, scale=2.0)
     for factor in (1.05, 1.5):
         alpha = factor * 2 / quad.L
-        x0 = quad.x_star + quad.top
-        path = gradient_descent_sequence(quad.grad, x0, lr=alpha, steps=60)
-        distances = np.linalg.norm(path - quad.x_star, axis=1)
+        x0 = quad.minimiser + quad.top_direction
+        path = gradient_descent_sequence(quad.gradient, x0, lr=alpha, steps=60)
+        distances = np.linalg.norm(path - quad.minimiser, axis=1)
         growth = abs(1 - alpha * quad.L)
         np.testing.assert_allclose(distances[1:] / distances[:-1], growth, rtol=1e-6)
         assert distances[-1] > 10 * distances[0]
     # exactly at 2/L the top component oscillates without decaying: the rate of the proposition needs alpha < 2/L
-    path = gradient_descent_sequence(quad.grad, quad.x_star + quad.top, lr=2 / quad.L, steps=20)
-    np.testing.assert_allclose(np.linalg.norm(path - quad.x_star, axis=1), 1.0, rtol=1e-9)
+    path = gradient_descent_sequence(quad.gradient, quad.minimiser + quad.top_direction, lr=2 / quad.L, steps=20)
+    np.testing.assert_allclose(np.linalg.norm(path - quad.minimiser, axis=1), 1.0, rtol=1e-9)
 
 
 def test_proposition_6_5_proof_recursion():
@@ -546,14 +572,14 @@ def test_proposition_6_5_proof_recursion():
     the printed delta_{n+1} <= delta_n - C delta_n / ||x0 - x*||^2 (a linear rate) fails on an ill-conditioned
     convex quadratic."""
     rng = np.random.default_rng(18)
-    quad = Quadratic(rng, 3, scale=1.0)
-    quad.A = np.diag([1.0, 1e-3, 1e-4])
-    quad.L, quad.c = 1.0, -quad.A @ quad.x_star
+    A, x_star = np.diag([1.0, 1e-3, 1e-4]), rng.standard_normal(3)
+    quad = Quadratic(A, -(x_star @ A), minimiser=x_star)
+    assert quad.L == 1.0
     alpha = 1.0
     C = alpha - quad.L * alpha**2 / 2
-    x0 = quad.x_star + np.array([0.1, 1.0, 1.0])
-    path = gradient_descent_sequence(quad.grad, x0, lr=alpha, steps=300)
-    R2 = np.linalg.norm(x0 - quad.x_star) ** 2
+    x0 = x_star + np.array([0.1, 1.0, 1.0])
+    path = gradient_descent_sequence(quad.gradient, x0, lr=alpha, steps=300)
+    R2 = np.linalg.norm(x0 - x_star) ** 2
     delta = np.array([quad.gap(x) for x in path])
     assert np.all(delta[1:] <= delta[:-1] - C * delta[:-1] ** 2 / R2 + 1e-15)  # corrected
     assert np.any(delta[1:] > delta[:-1] - C * delta[:-1] / R2)  # printed: violated

@@ -9,7 +9,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from mathdnn_core import network, plots, training
-from mathdnn_core.datasets import one_hot
+from mathdnn_core.losses import one_hot
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -93,3 +93,15 @@ def test_first_layer_weights(run):
     render(plots.first_layer_weights(np.zeros((2, 16)), (4, 4)))  # all zero: still a valid colour scale
     with pytest.raises(ValueError, match="image_shape"):
         plots.first_layer_weights(params[0][0], (3, 3))
+
+
+def test_learning_curves_compared(run):
+    _, _, _, history = run
+    fig = plots.learning_curves_compared({"run a": history, "run b": history.to_dict()}, title="blobs")
+    render(fig)
+    ax_loss, ax_acc = fig.axes
+    assert [line.get_label() for line in ax_loss.get_lines()] == ["run a", "run b"]
+    assert len(ax_acc.get_lines()) == 2 and ax_acc.get_title() == "test accuracy on blobs"
+    render(plots.learning_curves_compared({"no test set": {"loss": [1.0, 0.5]}}))
+    with pytest.raises(ValueError, match="at least one run"):
+        plots.learning_curves_compared({})

@@ -1,20 +1,27 @@
-"""mathdnn_core.symbolic and mathdnn_core.testing: SymPy derives what the paper states, and the checkers can fail.
+"""mathdnn_core.symbolic: SymPy derives what the paper states, at a concrete size; the packages' structure.
 
 The symbolic twins are the references of every other test, so they are checked against the paper's formulas here
-(difference simplifies to 0), in concrete sizes and in general dimension. A checker that cannot fail is a defect:
-each one is fed a deliberately wrong Jacobian / VJP / message and must raise AssertionError.
+(difference simplifies to 0). One banner per module of the package (``symbolic.activations``, ``.losses``,
+``.layers``, ``.upstream``, ``.network``); ``symbolic.exact`` is tested in ``test_symbolic_exact.py``,
+``symbolic.general`` in ``test_symbolic_general.py`` and the checkers of ``mathdnn_core.testing`` in
+``test_testing.py``. The last banner holds both packages to their structure: names, modules, ``Paper:`` lines.
 """
 
 from __future__ import annotations
 
+import ast
 import functools
+import importlib
+import inspect
+import pkgutil
+import re
 
-import mpmath
 import numpy as np
 import pytest
 import sympy as sp
+from conftest import random_problem
 
-from mathdnn_core import activations, layers, network
+from mathdnn_core import activations, layers, losses, network
 from mathdnn_core import symbolic as S
 from mathdnn_core import testing as T
 
@@ -26,47 +33,7 @@ def is_zero_matrix(M) -> bool:
 
 
 # ================================================================================================================
-# Symbols and exact evaluation
-# ================================================================================================================
-def test_symbols_vector_is_a_row_of_real_symbols_named_from_1():
-    z = S.symbols_vector("z", 3)
-    assert z.shape == (1, 3)
-    assert [str(s) for s in z] == ["z_1", "z_2", "z_3"]
-    assert all(s.is_real for s in z)
-    assert all(s.is_positive for s in S.symbols_vector("y", 2, positive=True))
-    W = S.symbols_matrix("W", 2, 3)
-    assert W.shape == (2, 3) and str(W[1, 2]) == "W_2,3"
-    with pytest.raises(ValueError, match="Notation 1"):
-        S.symbols_vector("z", 0)
-
-
-def test_evaluate_substitutes_exactly_and_rounds_once():
-    a, b = sp.symbols("a b", real=True)
-    # (a + b)^2 - a^2 - 2ab = b^2 exactly; in float64 the left side is pure round-off at a = 1e8, b = 1e-8.
-    expr = sp.expand((a + b) ** 2) - a**2 - 2 * a * b + (a + b) ** 2 - sp.expand((a + b) ** 2)
-    value = S.evaluate(expr, {a: 1e8, b: 1e-8})
-    assert value.shape == ()
-    assert value == float(sp.Rational(1e-8) ** 2)
-    z = S.symbols_vector("z", 2)
-    with mpmath.workdps(50):
-        exact = float(mpmath.exp(mpmath.mpf(0.1)))
-    assert S.evaluate(sp.exp(z[0]), {z: [0.1, 0.0]}) == exact
-    assert S.evaluate(2 * z, {z: np.array([1.5, -2.0])}).shape == (1, 2)
-    assert S.evaluate(2 * z, {z: np.array([1.5, -2.0])}, shape=(2,)).tolist() == [3.0, -4.0]
-
-
-def test_evaluate_refuses_missing_symbols_and_non_finite_values():
-    z = S.symbols_vector("z", 2)
-    with pytest.raises(ValueError, match="z_2"):
-        S.evaluate(z[0] + z[1], {z[0]: 1.0})
-    with pytest.raises(ValueError, match="NaN"):
-        S.evaluate(z[0], {z: [np.nan, 1.0]})
-    with pytest.raises(ValueError, match=r"\(1, 2\) matrix of symbols has shape \(3,\)"):
-        S.evaluate(z[0], {z: [1.0, 2.0, 3.0]})
-
-
-# ================================================================================================================
-# §2: ReLU and Assumption 1, Softmax
+# symbolic.activations (§2): ReLU and Assumption 1, Softmax
 # ================================================================================================================
 def test_assumption_1_is_not_sympys_heaviside_convention():
     x = sp.Symbol("x", real=True)
@@ -101,8 +68,27 @@ def test_softmax_vjp_expr_is_v_times_jacobian():
     assert is_zero_matrix(S.softmax_vjp_expr(z, v) - v * S.softmax_jacobian_paper(z))
 
 
+def test_relu_vjp_expr_is_v_times_jacobian_and_proposition_5_1_with_a_linear_upstream():
+    z, v = S.symbols_vector("z", 3), S.symbols_vector("v", 3)
+    vjp = S.relu_vjp_expr(z, v)
+    assert not vjp.has(sp.Heaviside)
+    assert is_zero_matrix(vjp - v * S.relu_jacobian_paper(z))
+    assert vjp == S.relu_upstream_gradient_expr(z, S.linear_upstream(v))
+    assert S.evaluate(vjp, {z: [0.0, 1.0, -1.0], v: [5.0, 7.0, 11.0]}).tolist() == [[0.0, 7.0, 0.0]]
+
+
+def test_vjp_exprs_refuse_a_cotangent_of_the_wrong_length():
+    z, v = S.symbols_vector("z", 3), S.symbols_vector("v", 2)
+    with pytest.raises(ValueError, match=r"v must have 3 entries.*\(Proposition 5\.1\); got \(1, 2\)"):
+        S.relu_vjp_expr(z, v)
+    with pytest.raises(ValueError, match=r"v must have 3 entries.*\(Proposition 2\.2\)"):
+        S.softmax_vjp_expr(z, v)
+    with pytest.raises(ValueError, match=r"v must have 3 entries.*\(Proposition 5\.2\)"):
+        S.dense_vjp_expr(S.symbols_vector("y", 2), S.symbols_matrix("W", 3, 2), z, v)
+
+
 # ================================================================================================================
-# §3 and Proposition 5.3
+# symbolic.losses (§3 and Proposition 5.3)
 # ================================================================================================================
 @pytest.mark.parametrize("m", [1, 3])
 def test_cross_entropy_gradient_derived_equals_paper(m):
@@ -130,7 +116,7 @@ def test_fused_gradient_needs_the_sum_to_one_hypothesis():
 
 
 # ================================================================================================================
-# §4 Dense layer
+# symbolic.layers (§4): the dense layer
 # ================================================================================================================
 @pytest.mark.parametrize("m,n", [(2, 3), (3, 2), (1, 1)])
 def test_dense_jacobians_derived_equal_paper(m, n):
@@ -154,7 +140,7 @@ def test_dense_expr_rejects_shapes_that_do_not_fit():
 
 
 # ================================================================================================================
-# Propositions 5.1 and 5.2 with a generic and a concrete upstream function
+# symbolic.upstream (§5.1): Propositions 5.1 and 5.2 with a generic and a concrete upstream function
 # ================================================================================================================
 def polynomial_upstream(u):
     u = list(u)
@@ -198,90 +184,17 @@ def test_dense_vjp_expr_stacks_the_row_gradients():
     dy, dW, db = S.dense_vjp_expr(y, W, b, v)
     assert dy == v * W and db == v
     assert dW == v.T * y  # Notation 17: row i* is v_{i*} y
+    for row in range(2):  # each row of dW is Proposition 5.2's left side with the linear upstream u v^T
+        assert dW[row, :] == S.dense_upstream_weight_row_gradient_expr(y, W, b, row, S.linear_upstream(v))
 
 
 # ================================================================================================================
-# General dimension
-# ================================================================================================================
-GENERAL = {
-    "Proposition 2.1": S.relu_jacobian_entry_general,
-    "Proposition 2.2": S.softmax_jacobian_entry_general,
-    "Proposition 3.1": S.cross_entropy_gradient_entry_general,
-    "Proposition 4.1": S.dense_jacobian_input_entry_general,
-    "Proposition 4.2": S.dense_jacobian_weight_row_entry_general,
-    "Proposition 4.3": S.dense_jacobian_bias_entry_general,
-    "Proposition 5.3": S.softmax_cross_entropy_gradient_entry_general,
-}
-
-
-@functools.cache
-def general(statement):
-    return GENERAL[statement]()
-
-
-@pytest.mark.parametrize("statement", sorted(GENERAL))
-def test_general_dimension_identity_holds(statement):
-    entry = general(statement)
-    assert entry.statement == statement
-    details = {}
-    assert S.general_identity_holds(entry.raw, entry.paper, given=entry.given, details=details)
-    assert details["sizes"] == {2: True, 3: True, 4: True, 5: True}
-    assert details["general"], f"{statement}: SymPy no longer proves the identity in general dimension"
-    assert S.general_identity_holds(entry.derived, entry.paper, (2, 3), given=entry.given)
-    assert "$" in entry._repr_latex_()
-
-
-def test_general_softmax_entries_in_the_papers_notation():
-    Si = S.softmax_entry_general()
-    assert Si.has(sp.Sum)
-    jac = general("Proposition 2.2")
-    Sb = sp.IndexedBase("S", real=True)
-    i, j = jac.symbols["i"], jac.symbols["j"]
-    assert sp.expand(jac.notation - Sb[i] * (sp.KroneckerDelta(i, j) - Sb[j])) == 0
-    fused = general("Proposition 5.3")
-    assert sp.expand(fused.notation - (Sb[fused.symbols["j"]] - fused.symbols["y_star"][fused.symbols["j"]])) == 0
-    assert r"\delta_{i j}" in S.to_latex(jac.notation) and "1..m" not in S.to_latex(jac.notation)
-
-
-def test_general_identity_check_rejects_wrong_identities():
-    jac = general("Proposition 2.2")
-    i, j, z, l, m = (jac.symbols[k] for k in ("i", "j", "z", "l", "m"))
-    total = sp.Sum(sp.exp(z[l]), (l, 1, m))
-    no_delta = sp.exp(z[i]) / total * (1 - sp.exp(z[j]) / total)
-    assert not S.general_identity_holds(jac.raw, no_delta)
-    symmetric = sp.exp(z[j]) / total * (sp.KroneckerDelta(i, j) - sp.exp(z[i]) / total)  # true: J is symmetric
-    assert S.general_identity_holds(jac.raw, symmetric, (2, 3))
-
-    dense = general("Proposition 4.1")
-    W, i, j = dense.symbols["W"], dense.symbols["i"], dense.symbols["j"]
-    assert not S.general_identity_holds(dense.raw, W[j, i], (2, 3))  # the transpose
-
-    ce = general("Proposition 3.1")
-    assert not S.general_identity_holds(ce.raw, -ce.paper, (2,))  # sign
-
-    bias = general("Proposition 4.3")
-    assert not S.general_identity_holds(bias.raw, sp.Integer(1), (2,))
-
-    fused = general("Proposition 5.3")
-    assert not S.general_identity_holds(fused.raw, fused.paper, (2, 3))  # without sum y* = 1 it is false
-
-
-# ================================================================================================================
-# §5: the whole network against network.gradients (both routes)
+# symbolic.network (§5.2): the whole network against network.gradients (both routes)
 # ================================================================================================================
 @functools.cache
 def symbolic_network(sizes, n_samples):
     net = S.network_expr(list(sizes), n_samples=n_samples)
     return net, S.objective_gradient_expr(net)
-
-
-def random_problem(rng, sizes, n):
-    params = [
-        (rng.standard_normal((m_out, m_in)), rng.standard_normal(m_out)) for m_in, m_out in zip(sizes[:-1], sizes[1:])
-    ]
-    X = rng.standard_normal((n, sizes[0]))
-    Y = np.eye(sizes[-1])[rng.integers(0, sizes[-1], n)]
-    return X, Y, params
 
 
 def test_network_expr_structure():
@@ -300,7 +213,7 @@ def test_network_objective_and_gradients_equal_sympy_exactly(sizes):
     net, grads = symbolic_network(sizes, 2)
     worst = 0.0
     for _ in range(2):
-        X, Y, params = random_problem(rng, sizes, 2)
+        X, Y, params = random_problem(sizes, 2, rng)
         subs = net.substitutions(X, Y, params)
         T.check_close(
             network.objective(X, Y, params),
@@ -351,7 +264,7 @@ def test_network_gradient_with_a_hidden_preactivation_exactly_zero():
 
 def test_symbolic_network_rejects_mismatched_numbers():
     net, _ = symbolic_network((2, 2, 2), 2)
-    X, Y, params = random_problem(np.random.default_rng(0), (2, 2, 2), 3)
+    X, Y, params = random_problem((2, 2, 2), 3, seed=0)
     with pytest.raises(ValueError, match=r"Definition 5\.2"):
         net.substitutions(X, Y, params)
     with pytest.raises(ValueError, match=r"Definition 5\.1"):
@@ -359,188 +272,17 @@ def test_symbolic_network_rejects_mismatched_numbers():
 
 
 # ================================================================================================================
-# mathdnn_core.testing: the checkers pass when they should and FAIL when they should
+# The packages symbolic and testing: names, modules, Paper lines (DESIGN.md §3)
 # ================================================================================================================
-def test_verdict_line_and_that_it_cannot_lie():
-    v = T.Verdict("Proposition 2.2", "softmax Jacobian vs SymPy", 3.1e-16, 1e-12, 24)
-    # The printed line names the tolerance, not the CPU-dependent measured digits (notebooks compare it exactly).
-    assert str(v) == "✓ Proposition 2.2 — softmax Jacobian vs SymPy (24 cases): max rel. error ≤ 1e-12"
-    assert v.measured == "Proposition 2.2 — softmax Jacobian vs SymPy: max rel. error 3.10e-16 (tolerance 1e-12)"
-    assert str(T.Verdict("Definition 3.1", "x", 0.0, 1e-12, 1)).endswith("(1 case): max rel. error ≤ 1e-12")
-    assert str(T.check_at_least(0.97, 0.96, statement="Definition 5.2", what="test accuracy")).endswith(": ≥ 0.96")
-    with pytest.raises(AssertionError, match="0.95 < required 0.96"):
-        T.check_at_least(0.95, 0.96, statement="Definition 5.2", what="test accuracy")
-    with pytest.raises(AssertionError, match="Proposition 2.2 NOT verified"):
-        T.Verdict("Proposition 2.2", "w", 2e-12, 1e-12, 3)
-    with pytest.raises(AssertionError):
-        T.Verdict("Proposition 2.2", "w", float("nan"), 1e-12, 3)
-    with pytest.raises(AssertionError):
-        T.Verdict("Proposition 2.2", "w", 0.0, 1e-12, 0)
+def submodules(package):
+    """The modules of a package, private ones (``_rows``) included: every file holds to the same rules."""
+    return [
+        importlib.import_module(f"{package.__name__}.{info.name}") for info in pkgutil.iter_modules(package.__path__)
+    ]
 
 
-def test_relative_error_definition():
-    assert T.relative_error([1.0, -4.0], [1.0, -4.0]) == 0.0
-    assert T.relative_error([1.0, -4.0 + 4e-12], [1.0, -4.0]) == pytest.approx(1e-12, rel=1e-3)  # ||.||_inf
-    assert T.relative_error(np.zeros(3), np.zeros(3)) == 0.0
-    assert T.relative_error([1e-300, 0.0], [0.0, 0.0]) > 1e7  # an exact zero demands an exact zero
-    assert T.relative_error([np.nan], [1.0]) == np.inf
-    assert T.relative_error([(np.ones(2), np.ones(1))], [(np.ones(2), 2 * np.ones(1))]) == 0.5
-    with pytest.raises(AssertionError, match="shapes differ"):
-        T.relative_error(np.ones(3), np.ones((1, 3)))  # nothing broadcasts
-    with pytest.raises(AssertionError, match="structures differ"):
-        T.relative_error([np.ones(2)], [np.ones(2), np.ones(2)])
-    with pytest.raises(AssertionError, match="reference"):
-        T.relative_error([1.0], [np.inf])
-
-
-def test_loglog_slope_recovers_the_power_and_refuses_non_positive_data():
-    x = np.logspace(-5, -1, 9)
-    assert T.loglog_slope(x, 3.0 * x**2) == pytest.approx(2.0, rel=1e-12)
-    assert T.loglog_slope(x, 0.5 / x) == pytest.approx(-1.0, rel=1e-12)
-    assert T.loglog_slope(x, 7.0 * np.ones_like(x)) == pytest.approx(0.0, abs=1e-12)
-    for bad_y in (np.zeros_like(x), -x, np.full_like(x, np.nan)):
-        with pytest.raises(AssertionError, match="finite and > 0"):
-            T.loglog_slope(x, bad_y)
-    with pytest.raises(AssertionError, match="same length >= 2"):
-        T.loglog_slope(x, x[:-1])
-    with pytest.raises(AssertionError, match="same length >= 2"):
-        T.loglog_slope([1.0], [1.0])
-
-
-def test_check_close_fails_on_values_and_on_shapes():
-    assert T.check_close(np.ones(3), np.ones(3), statement="Definition 2.1", what="w").n_cases == 1
-    with pytest.raises(AssertionError, match=r"Definition 2\.1 NOT verified — w: max rel\. error 1\.0\d*e-11"):
-        T.check_close(np.array([1.0 + 1e-11, 1.0]), np.ones(2), statement="Definition 2.1", what="w")
-    with pytest.raises(AssertionError, match="shapes differ"):
-        T.check_close(np.ones(3), np.ones((1, 3)), statement="Definition 2.1", what="w")
-
-
-@functools.cache
-def softmax_jacobian_symbolic(m):
-    z = S.symbols_vector("z", m)
-    return z, S.softmax_jacobian_expr(z)
-
-
-def exact_softmax_jacobian(point):
-    z, J = softmax_jacobian_symbolic(len(point))
-    return S.evaluate(J, {z: point})
-
-
-def test_check_against_symbolic_passes_and_fails():
-    points = T.random_points(np.random.default_rng(1), 3, 5)
-    verdict = T.check_against_symbolic(
-        activations.softmax_jacobian,
-        exact_softmax_jacobian,
-        points,
-        statement="Proposition 2.2",
-        what="softmax Jacobian vs SymPy",
-    )
-    assert verdict.n_cases == 5 and verdict.max_rel_error <= TOL
-    assert str(verdict).startswith("✓ Proposition 2.2 — softmax Jacobian vs SymPy (5 cases): max rel. error")
-
-    def wrong(z):  # the sign of s s^T flipped
-        s = activations.softmax(z)
-        return np.diag(s) + np.outer(s, s)
-
-    with pytest.raises(AssertionError) as failure:
-        T.check_against_symbolic(
-            wrong, exact_softmax_jacobian, points, statement="Proposition 2.2", what="wrong Jacobian"
-        )
-    message = str(failure.value)
-    assert "Proposition 2.2 NOT verified" in message and "case 0" in message and "input:" in message
-    with pytest.raises(AssertionError, match="shapes differ"):
-        T.check_against_symbolic(
-            activations.softmax_jacobian,
-            lambda p: exact_softmax_jacobian(p)[:, :2],
-            points,
-            statement="Proposition 2.2",
-            what="w",
-        )
-
-
-def test_check_finite_differences_passes_and_fails():
-    rng = np.random.default_rng(2)
-    W, b = rng.standard_normal((2, 3)), rng.standard_normal(2)
-    points = T.random_points(rng, 3, 4)
-    f = lambda y: layers.dense(y, W, b)  # noqa: E731
-    T.check_finite_differences(
-        f, lambda y: layers.dense_jacobian_input(y, W, b), points, statement="Proposition 4.1", what="J = W"
-    )
-    with pytest.raises(AssertionError, match=r"Proposition 4\.1 NOT verified — w: max rel\. error 9\.999e-05"):
-        T.check_finite_differences(f, lambda y: W * (1 + 1e-4), points, statement="Proposition 4.1", what="w")
-    with pytest.raises(AssertionError, match="shapes differ"):
-        T.check_finite_differences(f, lambda y: W.T, points, statement="Proposition 4.1", what="transposed")
-
-
-def test_check_vjp_passes_and_fails():
-    rng = np.random.default_rng(3)
-    W, b = rng.standard_normal((3, 3)), rng.standard_normal(3)
-    points, cotangents = T.random_points(rng, 3, 4), T.random_points(rng, 3, 4)
-    jac = lambda y: layers.dense_jacobian_input(y, W, b)  # noqa: E731
-    right = lambda y, v: layers.dense_vjp(y[None, :], W, v[None, :])[0][0]  # noqa: E731
-    assert T.check_vjp(jac, right, points, cotangents, statement="Proposition 5.2", what="vW").n_cases == 4
-    with pytest.raises(AssertionError, match=r"(?s)Proposition 5\.2 NOT verified.*cotangent v"):
-        T.check_vjp(jac, lambda y, v: W @ v, points, cotangents, statement="Proposition 5.2", what="J v, not v J")
-    with pytest.raises(AssertionError, match="4 points but 3 cotangents"):
-        T.check_vjp(jac, right, points, cotangents[:3], statement="Proposition 5.2", what="w")
-
-
-def test_check_gradient_routes_passes_and_fails(monkeypatch):
-    X, Y, params = random_problem(np.random.default_rng(4), (3, 4, 3), 5)
-    verdict = T.check_gradient_routes(X, Y, params)
-    assert verdict.statement == "Corollary of Definition 5.2" and verdict.n_cases == 4
-    original = network.backprop_gradients
-
-    def broken(*args, **kwargs):
-        grads = original(*args, **kwargs)
-        return [(dW, db * (1 + 1e-9)) for dW, db in grads]
-
-    monkeypatch.setattr(network, "backprop_gradients", broken)
-    with pytest.raises(AssertionError, match=r"(?s)Corollary of Definition 5\.2 NOT verified.*db\^\(\d\)"):
-        T.check_gradient_routes(X, Y, params)
-
-
-def test_check_raises_passes_and_fails():
-    bad = lambda: activations.relu_vjp(np.ones((3, 4)), np.ones(4))  # noqa: E731
-    verdict = T.check_raises(bad, ValueError, must_mention=("(3, 4)", "(4,)"), statement="Proposition 5.1")
-    assert str(verdict).startswith("✓ Proposition 5.1 — bad input raises ValueError (1 case): message names")
-    with pytest.raises(AssertionError, match="nothing was raised"):
-        T.check_raises(lambda: activations.relu(np.ones(3)), ValueError, statement="Definition 2.1")
-    with pytest.raises(AssertionError, match="got ValueError instead"):
-        T.check_raises(bad, TypeError, statement="Proposition 5.1")
-    with pytest.raises(AssertionError, match=r"does not mention \['Definition 9\.9'\]"):
-        T.check_raises(bad, ValueError, statement="Definition 9.9")
-    with pytest.raises(AssertionError, match="does not mention"):
-        T.check_raises(bad, ValueError, must_mention=("(5,)",), statement="Proposition 5.1")
-
-
-def test_point_helpers():
-    a = T.random_points(np.random.default_rng(5), (2, 3), 4, scale=2.0)
-    b = T.random_points(np.random.default_rng(5), (2, 3), 4, scale=2.0)
-    assert len(a) == 4 and all(p.shape == (2, 3) and p.dtype == np.float64 for p in a)
-    assert all(np.array_equal(p, q) for p, q in zip(a, b))
-    with pytest.raises(TypeError):
-        T.random_points(5, 3, 1)
-    edges = T.edge_points(5)
-    assert all(p.shape == (5,) and np.all(np.isfinite(p)) for p in edges)
-    assert any(np.count_nonzero(p == 0) == 1 for p in edges)  # exactly one kink
-    assert any(np.max(np.abs(p)) >= 1e4 for p in edges)
-    assert len(T.edge_points(1)) == len(edges)
-
-
-# ================================================================================================================
-# Style: every public function of symbolic and testing names the statement it twins (DESIGN.md §3)
-# ================================================================================================================
-@pytest.mark.parametrize("module", [S, T], ids=["symbolic", "testing"])
-def test_every_public_function_has_one_paper_line(module):
-    import ast
-    import inspect
-    import re
-
-    pattern = re.compile(
-        r"^Paper: (Corollary of )?(Definition|Proposition|Theorem|Assumption|Notation) \d+(\.\d+)?"
-        r"(, (Corollary of )?(Definition|Proposition|Theorem|Assumption|Notation) \d+(\.\d+)?)*$"
-    )
+def public_definitions(module):
+    """Public functions and classes defined in ``module``'s source, and the public methods of its classes."""
     tree = ast.parse(inspect.getsource(module))
     public = [
         node
@@ -550,53 +292,79 @@ def test_every_public_function_has_one_paper_line(module):
     public += [
         item
         for node in tree.body
-        if isinstance(node, ast.ClassDef)
+        if isinstance(node, ast.ClassDef) and not node.name.startswith("_")
         for item in node.body
         if isinstance(item, ast.FunctionDef) and not item.name.startswith("_")
     ]
-    assert public
-    for node in public:
-        doc = ast.get_docstring(node) or ""
-        lines = [line.strip() for line in doc.splitlines() if line.strip().startswith("Paper:")]
-        assert len(lines) == 1 and pattern.match(lines[0]), f"{module.__name__}.{node.name}: {lines}"
-    assert set(module.__all__) <= {node.name for node in public} | {"REALMIN"}
+    return public
 
 
-# ================================================================================================================
-# check_identity and check_refuted: they fail when they should
-# ================================================================================================================
-def test_check_identity_proves_true_identities_and_rejects_false_ones():
-    import sympy as sp
-
-    z = S.symbols_vector("z", 3)
-    v = T.check_identity(
-        S.softmax_jacobian_expr(z), S.softmax_jacobian_paper(z), statement="Proposition 2.2", what="m = 3 Jacobian"
+@pytest.mark.parametrize("package", [S, T], ids=["symbolic", "testing"])
+def test_every_public_function_has_one_paper_line(package):
+    pattern = re.compile(
+        r"^Paper: (Corollary of )?(Definition|Proposition|Theorem|Assumption|Notation) \d+(\.\d+)?"
+        r"(, (Corollary of )?(Definition|Proposition|Theorem|Assumption|Notation) \d+(\.\d+)?)*$"
     )
-    assert str(v).endswith("exact (SymPy simplifies the difference to 0)")
-    with pytest.raises(AssertionError, match="Proposition 2.2 NOT verified"):
-        T.check_identity(
-            S.softmax_jacobian_expr(z), S.softmax_jacobian_paper(z).T * 2, statement="Proposition 2.2", what="wrong"
-        )
-    entry = S.softmax_jacobian_entry_general()
-    assert "verified for m = 2, 3, 4, 5" in str(
-        T.check_identity(entry.derived, entry.paper, statement="Proposition 2.2", what="general m")
-    )
-    with pytest.raises(AssertionError, match="fails for m"):
-        T.check_identity(entry.derived, -entry.paper, statement="Proposition 2.2", what="wrong sign")
-    with pytest.raises(AssertionError, match="shapes"):
-        T.check_identity(sp.zeros(2, 2), sp.zeros(2, 3), statement="Proposition 2.2", what="shapes")
+    defined = set()
+    for module in submodules(package):
+        if module.__name__.rpartition(".")[2].startswith("_"):
+            continue  # plumbing shared by the modules (rows are 1 x m), like mathdnn_core._validation
+        for node in public_definitions(module):
+            doc = ast.get_docstring(node) or ""
+            lines = [line.strip() for line in doc.splitlines() if line.strip().startswith("Paper:")]
+            assert len(lines) == 1 and pattern.match(lines[0]), f"{module.__name__}.{node.name}: {lines}"
+            defined.add(node.name)
+    assert defined
+    assert set(package.__all__) <= defined | {"REALMIN"}
 
 
-def test_check_refuted_needs_the_check_to_fail():
-    good = lambda: T.check_close(np.ones(2), np.ones(2), statement="Proposition 3.1", what="same")  # noqa: E731
-    bad = lambda: T.check_close(np.ones(2), -np.ones(2), statement="Proposition 3.1", what="sign")  # noqa: E731
-    why = ("max rel. error",)
-    assert "refuted" in str(T.check_refuted(bad, statement="Proposition 3.1", what="printed index", must_mention=why))
-    with pytest.raises(AssertionError, match="not an erratum"):
-        T.check_refuted(good, statement="Proposition 3.1", what="printed index", must_mention=why)
-    for nothing in ((), "max rel. error", ("",)):
-        with pytest.raises(ValueError, match="must_mention must be a non-empty tuple"):
-            T.check_refuted(bad, statement="Proposition 3.1", what="printed index", must_mention=nothing)
-    assert T.check_refuted(bad, statement="Proposition 3.1", what="printed index", must_mention=("max rel. error",))
-    with pytest.raises(AssertionError, match="not for the expected reason"):
-        T.check_refuted(bad, statement="Proposition 3.1", what="printed index", must_mention=("shapes",))
+#: ``__all__`` of the single-file modules before the split: every name must still resolve on the package.
+BEFORE_THE_SPLIT = {
+    S: "symbols_vector symbols_matrix evaluate to_latex relu_expr relu_derivative_expr apply_assumption_1 "
+    "relu_jacobian_expr relu_jacobian_paper softmax_expr softmax_jacobian_expr softmax_jacobian_paper "
+    "cross_entropy_expr cross_entropy_gradient_expr cross_entropy_gradient_paper softmax_cross_entropy_gradient_expr "
+    "softmax_cross_entropy_gradient_paper dense_expr dense_jacobian_input_expr dense_jacobian_input_paper "
+    "dense_jacobian_weight_row_expr dense_jacobian_weight_row_paper dense_jacobian_bias_expr "
+    "dense_jacobian_bias_paper generic_upstream linear_upstream relu_upstream_gradient_expr "
+    "relu_upstream_gradient_paper dense_upstream_weight_row_gradient_expr dense_upstream_weight_row_gradient_paper "
+    "relu_vjp_expr softmax_vjp_expr dense_vjp_expr SymbolicNetwork network_expr objective_gradient_expr "
+    "evaluate_gradients GeneralEntry softmax_entry_general relu_jacobian_entry_general "
+    "softmax_jacobian_entry_general cross_entropy_gradient_entry_general dense_jacobian_input_entry_general "
+    "dense_jacobian_weight_row_entry_general dense_jacobian_bias_entry_general "
+    "softmax_cross_entropy_gradient_entry_general general_identity_holds softmax_notation".split(),
+    T: "Verdict relative_error check_close check_at_least check_identity check_refuted check_against_symbolic "
+    "check_finite_differences check_vjp check_gradient_routes routes_disagreement check_raises random_points "
+    "edge_points loglog_slope REALMIN".split(),
+}
+
+
+@pytest.mark.parametrize("package", [S, T], ids=["symbolic", "testing"])
+def test_every_name_of_the_single_module_still_resolves(package):
+    missing = [name for name in BEFORE_THE_SPLIT[package] if not hasattr(package, name)]
+    assert not missing and set(BEFORE_THE_SPLIT[package]) <= set(package.__all__), missing
+    for name in package.__all__:
+        obj = getattr(package, name)
+        home = getattr(obj, "__module__", package.__name__)
+        assert home.startswith(package.__name__), f"{name} is defined in {home}, outside {package.__name__}"
+
+
+def test_a_twin_is_found_by_the_file_name_of_its_numeric_map():
+    twins = [
+        (activations.relu_jacobian, S.relu_jacobian_expr),
+        (activations.relu_vjp, S.relu_vjp_expr),
+        (activations.softmax_vjp, S.softmax_vjp_expr),
+        (losses.cross_entropy_gradient, S.cross_entropy_gradient_expr),
+        (losses.softmax_cross_entropy_gradient, S.softmax_cross_entropy_gradient_expr),
+        (layers.dense_vjp, S.dense_vjp_expr),
+        (network.objective, S.network_expr),
+        (network.gradients, S.objective_gradient_expr),
+    ]
+    for numeric, twin in twins:
+        assert twin.__module__ == numeric.__module__.replace("mathdnn_core.", "mathdnn_core.symbolic."), twin
+
+
+@pytest.mark.parametrize("package", [S, T], ids=["symbolic", "testing"])
+def test_no_file_of_the_package_is_over_500_lines(package):
+    for module in [package, *submodules(package)]:
+        lines = inspect.getsource(module).count("\n")
+        assert lines <= 500, f"{module.__name__}: {lines} lines (DESIGN.md: no file over 500 lines)"
