@@ -6,7 +6,9 @@ One module per section of the paper (arrows only point backwards):
 kernel) §5, ``optim`` §6; ``symbolic`` (SymPy twins), ``testing`` (the checkers of tests and notebooks),
 ``paper`` (the catalogue of statements, errata and conventions of the three documents), ``notebook`` (what every
 notebook needs); ``datasets``, ``training``, ``results``, ``experiment``, ``plots``; ``report_card`` (``mathdnn
-verify``), ``verify`` (its quick self-check), ``cli``.
+verify``), ``verify`` (its quick self-check), ``cli``. The notes of seed 003: ``filtration`` and
+``filtration_descent``; the lecture of seed 004: ``controlled_odes``, ``polynomial_fields``, ``lecture_networks``;
+§6's softmax regression: ``softmax_regression``.
 
 Heavy modules (SymPy, matplotlib, data) are imported on first use: ``import mathdnn_core`` stays fast.
 """
@@ -21,7 +23,8 @@ __version__ = "0.1.0"
 
 _LAZY = (
     "symbolic", "testing", "paper", "notebook", "datasets", "training", "results", "experiment", "plots",
-    "report_card", "report_page", "verify", "cli",
+    "report_card", "report_page", "verify", "cli", "filtration", "filtration_descent", "controlled_odes",
+    "polynomial_fields", "lecture_networks", "softmax_regression",
 )  # fmt: skip
 __all__ = ["activations", "backprop", "differentials", "layers", "losses", "network", "optim", *_LAZY]
 

@@ -5,6 +5,11 @@ and the gradient of its objective — with the same equations, but in buffers al
 forward pass writes into them, the fused Softmax + cross-entropy gradient (Proposition 5.3) is formed in place, and
 the weight gradients land in one flat buffer laid out like the parameters (:func:`mathdnn_core.network.unflatten`),
 so that an update is a few whole-buffer operations. The tests hold it to the readable route to round-off.
+
+Whether two BLAS threads give the bits one thread gives depends on the BLAS kernel and the shapes (OpenBLAS splits a
+reduction of more than ``GEMM_Q`` indices differently with one thread and with several): training checks it on its
+own shapes before it uses more than one thread (:class:`mathdnn_core._blas.StepThreads`). The dot products here are
+cut into blocks of at most :data:`DOT_BLOCK` entries, below the length from which OpenBLAS splits a dot among threads.
 """
 
 from __future__ import annotations
@@ -15,6 +20,17 @@ import numpy as np
 
 from ._validation import Params, float_dtype, positive_int
 from .network import _check_sizes, parameter_count, unflatten
+
+#: The longest dot product in one BLAS call: OpenBLAS splits a dot among its threads from about 10,000 entries on.
+DOT_BLOCK = 4096
+
+
+def _vdot(a: np.ndarray, b: np.ndarray) -> float:
+    """``sum(a * b)`` over all entries, in fixed blocks of :data:`DOT_BLOCK` (threaded BLAS dots split longer ones)."""
+    a, b = a.reshape(-1), b.reshape(-1)
+    if a.size <= DOT_BLOCK:
+        return float(np.vdot(a, b))
+    return sum(float(np.vdot(a[i : i + DOT_BLOCK], b[i : i + DOT_BLOCK])) for i in range(0, a.size, DOT_BLOCK))
 
 
 class BackpropWorkspace:
@@ -51,7 +67,13 @@ class BackpropWorkspace:
         self.grads: Params = unflatten(self.flat_grads, self.sizes, order)
         self.order = order
 
-    def run(self, X: np.ndarray, Y: np.ndarray, params: Params, scale: float = 1.0) -> tuple[float, Params]:
+    def activations(self, n: int) -> list[np.ndarray]:
+        """The hidden layers' outputs ``a^(1) .. a^(p-1)`` of the last :meth:`run` on ``n`` rows (its buffers)."""
+        return [a[:n] for a in self._a]
+
+    def run(
+        self, X: np.ndarray, Y: np.ndarray, params: Params, scale: float = 1.0, classes: np.ndarray | None = None
+    ) -> tuple[float, Params]:
         r"""Loss and gradients of one batch, without input checks (the caller validated once).
 
         Paper: Proposition 5.3
@@ -64,7 +86,9 @@ class BackpropWorkspace:
             \ \text{(Props. 4.1, 5.1)}
 
         Returns ``(sum of the batch's cross-entropies, grads)`` where ``grads`` is ``scale`` times the gradient of
-        that sum (``scale = 1/n`` gives the mean). ``grads`` are the workspace's buffers.
+        that sum (``scale = 1/n`` gives the mean). ``grads`` are the workspace's buffers. When ``classes`` (an
+        integer array of ``n`` entries) is given, the predicted class ``argmax_k z^{(p)}_k`` of each row, read off
+        this forward pass, is written into it.
         """
         n = X.shape[0]
         p = len(params)
@@ -76,16 +100,18 @@ class BackpropWorkspace:
             if k < p - 1:
                 a = self._a[k][:n]
                 np.maximum(z, 0, out=a)
+        if classes is not None:
+            np.argmax(z, axis=1, out=classes)
         # Fused Softmax + cross-entropy on the logits, in place (Proposition 5.3): z <- S(z) - Y.
         row, ones_batch = self._row[:n], self._ones_batch[:n]
         np.max(z, axis=1, keepdims=True, out=row)
         z -= row
-        loss = -float(np.vdot(z, Y))  # sum_i -(z_i - max_i)[label]
+        loss = -_vdot(z, Y)  # sum_i -(z_i - max_i)[label]
         np.exp(z, out=z)
         np.matmul(z, self._ones_classes, out=row)
         z /= row
         np.log(row, out=row)
-        loss += float(np.vdot(row, ones_batch))
+        loss += _vdot(row, ones_batch)
         # z <- S(z) - Y, writing the target entry S_c - 1 as -sum_{k != c} S_k (no cancellation when S_c ~ 1).
         scratch = self._scratch[:n]
         np.subtract(1, Y, out=scratch)

@@ -3,16 +3,19 @@ r"""The ``mathdnn`` command: arguments, printing and exit codes. The work is don
 
 ``mathdnn train`` trains N_{c+} on a digits data set, prints one line per epoch, and writes the learning curves, the
 confusion matrix, a grid of test digits, the first-layer weights, the trained parameters and a metrics JSON. Every
-argument is checked before anything is written: a bad one gives a one-line error on stderr and exit code 2; a run
-that diverges (NaN, overflow) or collapses (a hidden layer dead on all the data) gives exit code 1; in both cases no
-file or directory is created. ``mathdnn verify`` prints one verdict per check (exit code 0 when all pass, else 1).
+argument, and that the outputs can be written, is checked before training: a bad one gives a one-line error on
+stderr and exit code 2; a run that diverges (NaN, overflow) or collapses (a hidden layer dead on all the data), or
+data that cannot be obtained, gives exit code 1; in every case no file or directory is created. Progress bars are
+drawn only on a terminal (``--progress`` / ``--no-progress`` decide otherwise): a log file gets one line per epoch.
+``mathdnn verify`` runs every notebook and prints the report card (:mod:`mathdnn_core.report_card`): one row per
+statement and per notebook, exit code 0 when everything holds; ``mathdnn verify --quick`` runs eight checks through
+the package (:mod:`mathdnn_core.verify`).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -36,12 +39,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="mathdnn",
-        description="Executable companion to 'MathDNN - A deep mathematical "
-        "understanding of DNNs': train N_{c+} on real digits, or verify "
-        "the paper's statements.",
-    )
+    about = "Executable companion to 'MathDNN': train N_{c+} on real digits, or verify every statement."
+    parser = _Parser(prog="mathdnn", description=about)
     parser.add_argument("--version", action="version", version=f"mathdnn {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="{train,verify}", parser_class=_Parser)
     sub.required = True
@@ -66,29 +65,15 @@ def _build_parser() -> argparse.ArgumentParser:
         "digits (offline); mnist: the full 60,000/10,000 (downloaded once). Default mnist-5k",
     )
     train.add_argument(
-        "--hidden",
-        type=int,
-        nargs="+",
-        metavar="M",
-        default=None,
-        help="hidden layer widths m_1 ... m_(p-1) (default: per data set)",
+        "--hidden", type=int, nargs="+", metavar="M", help="hidden widths m_1 ... m_(p-1) (default: per data set)"
     )
-    train.add_argument(
-        "--epochs", type=int, default=None, help="passes over the training set, >= 1 (default: per data set)"
-    )
-    train.add_argument(
-        "--batch-size",
-        type=int,
-        default=None,
-        help=f"minibatch size b, 1 <= b <= n_train (default {training.DEFAULT_BATCH_SIZE})",
-    )
-    train.add_argument("--lr", type=float, default=None, help="learning rate alpha > 0 (default: per data set)")
-    train.add_argument(
-        "--momentum",
-        type=float,
-        default=None,
-        help=f"momentum beta in [0, 1[ of the (1 - beta) form (default {training.DEFAULT_MOMENTUM})",
-    )
+    for flag, kind, text in (
+        ("--epochs", int, "passes over the training set, >= 1 (default: per data set)"),
+        ("--batch-size", int, f"minibatch size b, 1 <= b <= n_train (default {training.DEFAULT_BATCH_SIZE})"),
+        ("--lr", float, "learning rate alpha > 0 (default: per data set)"),
+        ("--momentum", float, f"momentum beta in [0, 1[, the (1 - beta) form (default {training.DEFAULT_MOMENTUM})"),
+    ):
+        train.add_argument(flag, type=kind, default=None, help=text)
     train.add_argument(
         "--seed",
         type=int,
@@ -103,25 +88,38 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--out", default=DEFAULT_OUT, help=f"output directory (default {DEFAULT_OUT})")
     train.add_argument("--json", default=None, metavar="PATH", help="metrics JSON (default OUT/metrics.json)")
-    train.add_argument(
-        "--cache-dir", default=None, help="data cache directory (default $MATHDNN_CACHE or the user cache)"
-    )
+    train.add_argument("--cache-dir", help="data cache directory (default $MATHDNN_CACHE or the user cache)")
     train.add_argument(
         "--threads",
         type=int,
         default=None,
         metavar="N",
-        help="limit BLAS to N threads while training (default: as configured, e.g. by "
-        "OPENBLAS_NUM_THREADS); 1 is much faster when other programs keep the cores busy",
+        help="use exactly N BLAS threads while training (default: adapt to the machine's load, between 1 and the "
+        "configured count, with the same results whatever the load)",
     )
-    train.add_argument("--no-progress", action="store_true", help="no progress bar")
+    train.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress bars (default: only when stderr is a terminal; otherwise one line per epoch)",
+    )
 
-    sub.add_parser(
+    verify = sub.add_parser(
         "verify",
-        help="check the paper's statements through the package",
-        description="Check the paper's statements numerically through mathdnn_core (gradient routes, "
-        "finite differences, Jacobians) and print one verdict per check.",
+        help="the report card: run every notebook and report, statement by statement, what holds",
+        description="Execute every notebook in a fresh kernel, collect the verdicts its checks recorded, and print "
+        "one row per statement of the paper, the Borasi notes and the Cuchiero lecture (status, notebooks, errata "
+        "by kind) and one row per notebook. Exit code 0 when every notebook passed and every statement held.",
     )
+    for flag, options, text in (
+        ("--notebook", {"action": "append", "default": [], "metavar": "NAME"}, "run only this notebook (repeatable)"),
+        ("--notebooks", {"metavar": "DIR"}, "the notebooks' folder (default ./notebooks, else the checkout's)"),
+        ("--json", {"metavar": "PATH"}, "write the machine-readable report"),
+        ("--html", {"metavar": "DIR"}, "write the executed notebooks and a report page with the statements' graph"),
+        ("--jobs", {"type": int, "default": 2, "metavar": "N"}, "notebooks run at a time (default 2)"),
+        ("--quick", {"action": "store_true"}, "instead, eight checks of main statements through the package (~1 s)"),
+    ):
+        verify.add_argument(flag, help=text, **options)
     return parser
 
 
@@ -132,35 +130,23 @@ def _settings(args: argparse.Namespace):
     """The run's settings, every number checked (before any data is loaded or file written)."""
     from . import experiment
 
+    given = {
+        name: getattr(args, name) for name in ("hidden", "epochs", "lr", "batch_size", "momentum", "seed", "dtype")
+    }
     try:
-        return experiment.resolve(
-            args.dataset,
-            hidden=args.hidden,
-            epochs=args.epochs,
-            lr=args.lr,
-            batch_size=args.batch_size,
-            momentum=args.momentum,
-            seed=args.seed,
-            dtype=args.dtype,
-            blas_threads=args.threads,
-            names=_OPTIONS,
-        )
+        return experiment.resolve(args.dataset, **given, blas_threads=args.threads, names=_OPTIONS)
     except (ValueError, TypeError) as exc:
         raise UsageError(str(exc)) from None
 
 
 def _output_paths(args: argparse.Namespace) -> tuple[Path, Path]:
-    """``--out`` and ``--json``, checked to be creatable as a directory and a file."""
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {args.out!r} exists and is not a directory")
-    json_path = out / "metrics.json" if args.json is None else Path(args.json)
-    if json_path.is_dir():
-        raise UsageError(f"--json {args.json!r} is a directory; give a file path")
-    for parent in [out, *out.parents, json_path.parent, *json_path.parent.parents]:
-        if parent.exists() and not parent.is_dir():
-            raise UsageError(f"cannot create {parent}: a file of that name exists")
-    return out, json_path
+    """``--out`` and ``--json``, proved writable before any training (nothing is left behind by the check)."""
+    from . import experiment
+
+    try:
+        return experiment.check_outputs(args.out, args.json)
+    except OSError as exc:
+        raise UsageError(exc.strerror or str(exc)) from None
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -168,11 +154,16 @@ def _train(args: argparse.Namespace) -> int:
     out, json_path = _output_paths(args)
     from . import datasets, experiment
 
-    progress = not args.no_progress
+    progress = sys.stderr.isatty() if args.progress is None else args.progress
+    if not progress:  # pooch announces each download on the log; the epoch lines say enough
+        import logging
+
+        logging.getLogger("pooch").setLevel(logging.WARNING)
     try:
         data = experiment.load_data(settings, cache_dir=args.cache_dir, progress=progress)
     except datasets.DatasetUnavailableError as exc:
-        print(f"mathdnn train: error: {' '.join(str(exc).split())}", file=sys.stderr)
+        offline = " Offline, use --dataset mnist-5k (5,000 real MNIST digits) or --dataset digits"
+        print(f"mathdnn train: error: {exc.summary}{offline * (args.dataset == 'mnist')}", file=sys.stderr)
         return 1
     n_train = data.X_train.shape[0]
     if settings.batch_size > n_train:
@@ -195,7 +186,11 @@ def _train(args: argparse.Namespace) -> int:
     except training.TrainingDivergedError as exc:
         print(f"mathdnn train: error: {exc}", file=sys.stderr)
         return 1
-    written = experiment.write_outputs(outcome, out, json_path)  # only now is anything written
+    try:
+        written = experiment.write_outputs(outcome, out, json_path)  # only now is anything written: all or nothing
+    except OSError as exc:
+        print(f"mathdnn train: error: could not write the results ({exc}); nothing was written", file=sys.stderr)
+        return 1
     metrics = written.pop("metrics")
     print(f"wrote {', '.join(written.values())} and {metrics}")
     return 0
@@ -204,18 +199,21 @@ def _train(args: argparse.Namespace) -> int:
 # ----------------------------------------------------------------------------------------------------------------
 # mathdnn verify
 # ----------------------------------------------------------------------------------------------------------------
-def _verify(_args: argparse.Namespace) -> int:
-    from . import verify
+def _verify(args: argparse.Namespace) -> int:
+    if args.quick:
+        from . import verify
 
-    start = time.perf_counter()
-    checks = verify.checks()
-    failed = 0
-    for statement, check in checks:
-        result = verify.run_check(statement, check)
-        failed += not result.passed
-        print(result.line, flush=True)
-    print(f"{len(checks) - failed} of {len(checks)} checks passed in {time.perf_counter() - start:.2f} s")
-    return 0 if failed == 0 else 1
+        return verify.print_self_check()
+    if args.jobs < 1:
+        raise UsageError(f"--jobs must be an integer >= 1; got {args.jobs}")
+    from . import report_card
+
+    try:
+        return report_card.main(
+            args.notebook, folder=args.notebooks, json_path=args.json, html_dir=args.html, jobs=args.jobs
+        )
+    except (FileNotFoundError, ValueError) as exc:
+        raise UsageError(str(exc)) from None
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -225,9 +223,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     r"""Run the ``mathdnn`` command; return its exit code.
 
     ``mathdnn train [--dataset D] [--hidden M ...] [--epochs N] [--batch-size B] [--lr A] [--momentum BETA]
-    [--seed S] [--dtype T] [--out DIR] [--json PATH]`` and ``mathdnn verify``.
-    Exit codes: 0 success, 1 training diverged or collapsed / data unavailable / a verification failed,
-    2 bad arguments.
+    [--seed S] [--dtype T] [--out DIR] [--json PATH] [--threads N] [--[no-]progress]`` and ``mathdnn verify
+    [--notebook NAME] [--json PATH] [--html DIR] [--jobs N] [--quick]``.
+    Exit codes: 0 success, 1 training diverged or collapsed / data unavailable / results not written / a
+    verification failed, 2 bad arguments or outputs that cannot be written.
     """
     parser = _build_parser()
     try:

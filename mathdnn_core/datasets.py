@@ -82,7 +82,16 @@ _CACHE_VERSION = 1
 
 
 class DatasetUnavailableError(RuntimeError):
-    r"""A data set could not be obtained (no mirror reachable, or every copy failed its check)."""
+    r"""A data set could not be obtained (no mirror reachable, or every copy failed its check).
+
+    The first line of the message says what failed; the lines after it (the mirrors tried, the alternatives) are
+    details. :attr:`summary` is that first line, for a one-line report such as the command's.
+    """
+
+    @property
+    def summary(self) -> str:
+        """The first line of the message: what failed, without the details."""
+        return str(self).split("\n", 1)[0].strip()
 
 
 class DatasetIntegrityError(DatasetUnavailableError):

@@ -9,13 +9,19 @@ What ``mathdnn train`` runs, in pieces a notebook can reuse:
 >>> written = experiment.write_outputs(outcome, "run")            # pictures, params.npz, metrics.json
 
 :func:`train` reports its progress as lines of text (a header, one line per epoch, the final accuracy) through the
-``report`` callable it is given; the command prints them.
+``report`` callable it is given; the command prints them. :func:`check_outputs` proves, before training, that the
+outputs can be written (it creates and removes a temporary directory where they will go); :func:`write_outputs`
+writes them all into a hidden staging directory first and moves them into place only when every one is written,
+so a failure leaves nothing half-written.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import platform
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -26,7 +32,18 @@ import numpy as np
 from . import __version__, datasets, network, training
 from ._validation import float_dtype, learning_rate, momentum_beta, positive_int
 
-__all__ = ["FILES", "Settings", "Outcome", "resolve", "load_data", "train", "epoch_line", "metrics", "write_outputs"]
+__all__ = [
+    "FILES",
+    "Settings",
+    "Outcome",
+    "resolve",
+    "load_data",
+    "train",
+    "epoch_line",
+    "metrics",
+    "check_outputs",
+    "write_outputs",
+]
 
 #: The files :func:`write_outputs` writes besides the metrics JSON, by key.
 FILES = {
@@ -50,7 +67,7 @@ class Settings:
     momentum: float
     seed: int
     dtype: str
-    blas_threads: int | None
+    blas_threads: int | str  # "auto" or a thread count
 
 
 def resolve(
@@ -63,10 +80,13 @@ def resolve(
     momentum=None,
     seed=training.DEFAULT_SEED,
     dtype=training.DEFAULT_DTYPE,
-    blas_threads=None,
+    blas_threads="auto",
     names: Mapping[str, str] | None = None,
 ) -> Settings:
     """The settings of a run: ``None`` takes the data set's value from :data:`mathdnn_core.training.DEFAULTS`.
+
+    ``blas_threads``: ``"auto"`` (or None) adapts the thread count to the machine's load while training (see
+    :func:`mathdnn_core.training.fit`); an int fixes it.
 
     Every number is checked before any data is loaded; a ``ValueError`` names the setting as ``names`` spells it
     (the command passes its option names, ``{"epochs": "--epochs", ...}``), the statement and the expected range.
@@ -93,8 +113,8 @@ def resolve(
         ),
         seed=positive_int(seed, spell.get("seed", "seed"), "", minimum=0),
         dtype=float_dtype(dtype, spell.get("dtype", "dtype")).name,
-        blas_threads=None
-        if blas_threads is None
+        blas_threads="auto"
+        if blas_threads is None or blas_threads == "auto"
         else positive_int(blas_threads, spell.get("blas_threads", "blas_threads"), ""),
     )
 
@@ -150,7 +170,8 @@ def train(
     say(
         f"mathdnn train: {settings.dataset} ({n_train} train / {n_test} test, "
         f"{'x'.join(map(str, data.image_shape))} pixels), network {'-'.join(map(str, sizes))} "
-        f"({network.parameter_count(sizes):,} parameters), {settings.epochs} epochs, batch {settings.batch_size}, "
+        f"({network.parameter_count(sizes):,} parameters), {_count(settings.epochs, 'epoch')}, "
+        f"batch {settings.batch_size}, "
         f"lr {settings.lr:g}, momentum {settings.momentum:g}, {settings.dtype}, seed {settings.seed}"
     )
     start = time.perf_counter()
@@ -177,6 +198,10 @@ def train(
         f"(total {wall:.2f} s with evaluation)"
     )
     return Outcome(settings, data, sizes, params, history, test, wall)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def metrics(outcome: Outcome, files: Mapping[str, str]) -> dict:
@@ -209,13 +234,53 @@ def metrics(outcome: Outcome, files: Mapping[str, str]) -> dict:
     }
 
 
+def _nearest_existing(path: Path) -> Path:
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def check_outputs(out, json_path=None) -> tuple[Path, Path]:
+    """Prove that :func:`write_outputs` will be able to write into ``out`` and ``json_path``, writing nothing.
+
+    For each of the two destinations, the nearest existing directory is found and a temporary directory is
+    created in it and removed again: the real test of a path that permissions, a read-only file system or a
+    pseudo file system (``/proc``) would refuse. Returns ``(out, json_path)`` as paths.
+
+    Raises
+    ------
+    OSError
+        With a message naming the path and the reason (not a directory, no permission, ...).
+    """
+    out = Path(out)
+    json_path = out / "metrics.json" if json_path is None else Path(json_path)
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(f"{out} exists and is not a directory")
+    if json_path.is_dir():
+        raise IsADirectoryError(f"{json_path} is a directory; give a file path")
+    for destination, folder in ((out, out), (json_path, json_path.parent)):
+        base = _nearest_existing(folder)
+        if not base.is_dir():
+            raise NotADirectoryError(f"cannot write {destination}: {base} is a file, not a directory")
+        try:
+            os.rmdir(tempfile.mkdtemp(prefix=".mathdnn-check-", dir=base))
+        except OSError as exc:
+            raise type(exc)(exc.errno, f"cannot write {destination} ({exc.strerror})") from None
+    return out, json_path
+
+
 def write_outputs(outcome: Outcome, out, json_path=None) -> dict[str, str]:
     """Write the pictures and ``params.npz`` into ``out`` (created), then the metrics JSON (default
-    ``out/metrics.json``). Returns the paths written, by key (:data:`FILES` and ``"metrics"``)."""
+    ``out/metrics.json``). Returns the paths written, by key (:data:`FILES` and ``"metrics"``).
+
+    All or nothing: every file is first written into a hidden staging directory beside ``out`` (the JSON into a
+    temporary file beside its path) and moved into place only when all of them have been written; on an error the
+    staging files are removed and the error is raised.
+    """
     from . import plots  # matplotlib: loaded only when pictures are drawn
 
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out, json_path = Path(out), None if json_path is None else Path(json_path)
+    json_path = out / "metrics.json" if json_path is None else json_path
     data, test, params = outcome.data, outcome.test, outcome.params
     figures: dict[str, Callable] = {
         "curves": lambda: plots.learning_curves(outcome.history),
@@ -225,13 +290,25 @@ def write_outputs(outcome: Outcome, out, json_path=None) -> dict[str, str]:
         ),
         "weights": lambda: plots.first_layer_weights(params[0][0], data.image_shape, n=36),
     }
-    written = {}
-    for key, make in figures.items():
-        path = out / FILES[key]
-        make().savefig(path, dpi=100)
-        written[key] = str(path)
-    written["params"] = training.save_params(out / FILES["params"], params)
-    json_path = out / "metrics.json" if json_path is None else Path(json_path)
-    json_path.parent.mkdir(parents=True, exist_ok=True)
-    json_path.write_text(json.dumps(metrics(outcome, written), indent=2) + "\n")
+    staging = Path(tempfile.mkdtemp(prefix=".mathdnn-out-", dir=_nearest_existing(out.parent)))
+    json_tmp = None
+    try:
+        for key, make in figures.items():
+            make().savefig(staging / FILES[key], dpi=100)
+        training.save_params(staging / FILES["params"], params)
+        written = {key: str(out / name) for key, name in FILES.items()}
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        handle, json_tmp = tempfile.mkstemp(prefix=".mathdnn-metrics-", dir=json_path.parent)
+        with os.fdopen(handle, "w") as stream:
+            stream.write(json.dumps(metrics(outcome, written), indent=2) + "\n")
+        out.mkdir(parents=True, exist_ok=True)
+        for name in FILES.values():
+            shutil.move(staging / name, out / name)  # a rename, unless out is on another file system
+        os.replace(json_tmp, json_path)
+    except BaseException:
+        if json_tmp is not None and os.path.exists(json_tmp):
+            os.remove(json_tmp)
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return {**written, "metrics": str(json_path)}

@@ -87,17 +87,33 @@ def dense_jacobian_weight_row(y, W, b, row: int) -> np.ndarray:
     return jac
 
 
-def dense_jacobian_weights(y, W, b) -> np.ndarray:
-    r"""Jacobian of ``L`` with respect to all of ``W`` flattened row by row: the row Jacobians side by side.
+def dense_jacobian_weights(y, W, b, order: str = "C") -> np.ndarray:
+    r"""Jacobian of ``L`` with respect to all of ``W`` flattened: the row Jacobians side by side, a Kronecker product.
 
     Paper: Proposition 4.2
 
     .. math:: \mathcal{J}_{\mathbb{L}(y, \cdot, b)}(W)
               = \big[\mathcal{J}_{W_{1,:}} \;\cdots\; \mathcal{J}_{W_{m,:}}\big]
-              = I_m \otimes y \in \mathcal{M}_{m, mn}
+              = I_m \otimes y \in \mathcal{M}_{m, mn}\quad(\texttt{order="C"}),\qquad
+              y \otimes I_m\quad(\texttt{order="F"})
+
+    ``order`` is how ``W`` is flattened, as in :func:`numpy.ravel`: ``"C"`` row by row (entry ``(i*, j)`` at column
+    ``i* n + j``, 0-based: the rows of Proposition 4.2 one after the other), ``"F"`` column by column (at column
+    ``j m + i*``: the layout of training's buffers, :func:`mathdnn_core.network.unflatten`). Either way the matrix
+    has ``m^2 n`` entries of which only ``mn`` can be non-zero: back-propagation uses ``v J = vec(v^T y)``
+    (:func:`dense_vjp`) and never forms it.
+
+    Returns
+    -------
+    ndarray, shape (m, m n)
     """
     y, W, _ = _inputs(y, W, b, "Proposition 4.2", ndim=1)
-    return np.kron(np.eye(W.shape[0], dtype=W.dtype), y[None, :])
+    if order not in ("C", "F"):
+        raise ValueError(
+            f"order must be 'C' (W flattened row by row) or 'F' (column by column) (Proposition 4.2); got {order!r}"
+        )
+    identity, row = np.eye(W.shape[0], dtype=W.dtype), y[None, :]
+    return np.kron(identity, row) if order == "C" else np.kron(row, identity)
 
 
 def dense_jacobian_bias(y, W, b) -> np.ndarray:
@@ -142,4 +158,10 @@ def dense_vjp(y, W, v) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         raise ValueError(
             f"y and v must have the same number of rows (Proposition 5.2); got {y.shape[0]} and {v.shape[0]}"
         )
-    return v @ W, v.T @ y, v.sum(axis=0)
+    return _dense_vjp(y, W, v)
+
+
+def _dense_vjp(y: np.ndarray, W: np.ndarray, v: np.ndarray, input_gradient: bool = True):
+    """:func:`dense_vjp` without input checks (the back-propagation of N_{c+}); ``input_gradient=False`` skips
+    ``v W``, which the first layer does not need."""
+    return (v @ W if input_gradient else None), v.T @ y, v.sum(axis=0)

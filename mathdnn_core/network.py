@@ -375,9 +375,11 @@ def backprop_gradients(X, Y, params, reduction: str = "sum") -> Params:
         delta *= dtype.type(1.0 / X.shape[0])
     grads = [None] * len(params)
     for k in range(len(params) - 1, -1, -1):
-        grads[k] = (delta.T @ cache.inputs[k], delta.sum(axis=0))  # Propositions 5.2 and 4.3, summed over the batch
+        # Propositions 4.1, 5.2 and 4.3 (the dense layer's VJP, summed over the batch), then 5.1 (the ReLU mask)
+        upstream, dW, db = layers._dense_vjp(cache.inputs[k], params[k][0], delta, input_gradient=k > 0)
+        grads[k] = (dW, db)
         if k > 0:
-            delta = activations._relu_vjp(cache.preactivations[k - 1], delta @ params[k][0])  # Props 4.1 and 5.1
+            delta = activations._relu_vjp(cache.preactivations[k - 1], upstream)
     return grads
 
 
@@ -453,11 +455,29 @@ def gradients(X, Y, params, method: str = "backprop", reduction: str = "sum") ->
     return route(X, Y, params, reduction=reduction)
 
 
-def __getattr__(name: str):
-    # The in-place kernel of training moved to mathdnn_core.backprop (it imports this module, so it cannot be
-    # imported here at load time); the old name keeps working.
-    if name == "BackpropWorkspace":
-        from .backprop import BackpropWorkspace
+def gradient_cost(sizes: Sequence[int], method: str) -> int:
+    r"""Scalar multiplications per sample in the matrix products of a gradient route, counted from its equations.
 
-        return BackpropWorkspace
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    Paper: Corollary of Definition 5.2
+
+    .. math::
+        \text{backprop: } \sum_{k=1}^p 2\, m_k m_{k-1} + \sum_{k=2}^p m_k m_{k-1},\qquad
+        \text{jacobian: } \sum_{k=1}^p \big(m_k m_{k-1} + m_k^2 m_{k-1} + m_k^2\big) + m_p^2
+        + \sum_{k=2}^p \big(m_k m_{k-1} + m_{k-1}^2\big)
+
+    Both routes run the forward pass (``m_k m_{k-1}`` per layer). Back-propagation then forms ``delta^T a`` (Prop.
+    5.2) and ``delta W`` (Props 4.1, 5.1); the literal route multiplies the row ``g^{(k)}`` by each of the ``m_k``
+    row Jacobians of Proposition 4.2 (``m_k x m_{k-1}`` each), by ``I_{m_k}`` (Prop. 4.3), by ``W^{(k)}`` and by the
+    ``m_{k-1} x m_{k-1}`` Jacobian of ReLU, after ``grad xi`` times the ``m_p x m_p`` Jacobian of Softmax. For
+    widths all equal to ``w``: about ``3 p w^2`` against ``p w^3``.
+    """
+    sizes = _check_sizes(sizes, "Corollary of Definition 5.2")
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS} (Corollary of Definition 5.2); got {method!r}")
+    widths = list(zip(sizes[:-1], sizes[1:]))  # (m_{k-1}, m_k), k = 1..p
+    if method == "backprop":
+        return sum(2 * m * n for n, m in widths) + sum(m * n for n, m in widths[1:])
+    return (
+        sum(m * n + m * m * n + m * m for n, m in widths) + sizes[-1] ** 2 + sum(m * n + n * n for n, m in widths[1:])
+    )
+

@@ -61,8 +61,11 @@ def _record(entry: dict) -> None:
             handle.write(json.dumps(entry) + "\n")
 
 
-def report(verdict: Verdict) -> Verdict:
+def report(verdict: Verdict) -> None:
     """Print a checker's verdict line and keep it; the statement must be one the catalogue knows.
+
+    Returns nothing, so that a cell ending in ``nb.report(...)`` displays only the ✓ line (a returned verdict
+    would be displayed too, with its machine-dependent measured error).
 
     Raises ``ValueError`` for a verdict on an id that is neither a statement nor a Notation of its document (a
     typo in a notebook, or a statement missing from the catalogue), so that no check goes unaccounted for.
@@ -77,7 +80,6 @@ def report(verdict: Verdict) -> Verdict:
     _VERDICTS.append(verdict)
     _record({"type": "verdict", **asdict(verdict), "line": str(verdict)})
     print(verdict)
-    return verdict
 
 
 def verdicts() -> list[Verdict]:
@@ -108,23 +110,39 @@ def show_math(lhs: str, expr, sep: str = "=") -> None:
     display(Math(f"{lhs} {sep} {symbolic.to_latex(expr)}"))
 
 
+def _errata_lines(errata) -> list[str]:
+    lines = []
+    for e in errata:
+        doubt = " — our copy is a PDF extraction: this may not be in the paper" if e.kind == "extraction" else ""
+        lines.append(f"- *{e.kind}*, in the {e.where}{doubt}: printed ${e.printed}$ — corrected: `{e.corrected}`")
+    return lines
+
+
 def statement_markdown(statement_id: str, document: str = "mathdnn") -> str:
-    """The catalogue entry of a statement as Markdown: its corrected reading, then its errata, graded."""
-    s = paper.get(statement_id, document)
+    """The catalogue entry of a statement — or of a Notation with errata — as Markdown: its corrected reading,
+    then its errata, graded."""
     where = "the paper" if document == "mathdnn" else document
+    notation = next((n for n in paper.notations(document) if n.id == statement_id), None)
+    if notation is not None:
+        counts = paper.tables.kinds_text({k: sum(e.kind == k for e in notation.errata) for k in paper.ERRATUM_KINDS})
+        return "\n".join(
+            [
+                f"**{notation.id}** ({where}, §{notation.section}) — errata ({counts}):",
+                "",
+                *_errata_lines(notation.errata),
+            ]
+        )
+    s = paper.get(statement_id, document)
     lines = [f"**{s.id}** — *{s.title}* ({where}, §{s.section})", "", f"> {s.statement}"]
     if s.errata:
-        lines += ["", f"Errata ({paper.tables.kinds_text(s.errata_by_kind())}):"]
-        for e in s.errata:
-            doubt = " — our copy is a PDF extraction: this may not be in the paper" if e.kind == "extraction" else ""
-            lines.append(f"- *{e.kind}*, in the {e.where}{doubt}: printed ${e.printed}$ — corrected: `{e.corrected}`")
+        lines += ["", f"Errata ({paper.tables.kinds_text(s.errata_by_kind())}):", *_errata_lines(s.errata)]
     if s.uses:
         lines += ["", f"Uses: {', '.join(s.uses)}."]
     return "\n".join(lines)
 
 
 def show_statement(statement_id: str, document: str = "mathdnn") -> None:
-    """Display the catalogue entry of a statement (:func:`statement_markdown`)."""
+    """Display the catalogue entry of a statement or a Notation (:func:`statement_markdown`)."""
     from IPython.display import Markdown, display
 
     display(Markdown(statement_markdown(statement_id, document)))
@@ -146,34 +164,50 @@ def show_conventions(*statement_ids: str, document: str = "mathdnn") -> None:
 
 
 def training_outcome(
-    value: float, floor: float, *, what: str, settings: Mapping, default_settings: Mapping
-) -> Verdict | None:
+    value: float,
+    floor: float,
+    *,
+    what: str,
+    settings: Mapping,
+    default_settings: Mapping,
+    spec: str = ".2%",
+) -> None:
     """Check a training run's result against the floor set for the notebook's default run — an outcome of those
     settings, reported as such, never as a check of a statement.
 
     With ``settings == default_settings`` the floor is asserted (``AssertionError`` below it, saying it is the
     floor of the default run). With other settings (a reader changed the ``parameters`` cell) nothing is asserted:
-    the value is printed with the settings that differ, and ``None`` is returned.
+    the value is printed with the settings that differ. Returns nothing (see :func:`report`). ``spec`` formats
+    the value and the floor: ``".2%"`` for an accuracy, ``".3f"`` for an R².
     """
     value, floor = float(value), float(floor)
+    shown, floor_shown = f"{value:{spec}}", f"{floor:{spec}}"
     changed = {k: settings[k] for k in settings if k not in default_settings or settings[k] != default_settings[k]}
-    _record({"type": "training outcome", "what": what, "value": value, "floor": floor, "checked": not changed})
+    _record(
+        {
+            "type": "training outcome",
+            "what": what,
+            "value": value,
+            "floor": floor,
+            "checked": not changed,
+            "shown": shown,
+        }
+    )
     if changed:
         differing = ", ".join(f"{k}={v!r}" for k, v in changed.items())
         print(
-            f"Training outcome — {what}: {value:.2%}. The floor {floor:.0%} is set for the default run; these "
+            f"Training outcome — {what}: {shown}. The floor {floor_shown} is set for the default run; these "
             f"settings differ ({differing}), so it is not checked."
         )
-        return None
+        return
     if not value >= floor:
         raise AssertionError(
-            f"{TRAINING_OUTCOME} — {what}: {value:.2%} is below the floor {floor:.0%} set for the "
-            f"default run of this notebook"
+            f"{TRAINING_OUTCOME} — {what}: {shown} is below the floor {floor_shown} set for the default run of "
+            f"this notebook"
         )
     verdict = Verdict(TRAINING_OUTCOME, what, 0.0, 0.0, 1, detail=f"≥ {floor:g}, the floor set for the default run")
     _VERDICTS.append(verdict)
     print(verdict)
-    return verdict
 
 
 def chain_route(*stages: tuple[Callable, Callable]) -> Callable[[np.ndarray], np.ndarray]:

@@ -189,7 +189,8 @@ def digit_grid(
     -------
     matplotlib.figure.Figure
         One Axes; each label is a text artist (red for a misclassified image, green otherwise) and each
-        misclassified image has a red rectangle around it.
+        misclassified image has a red rectangle around it. The title counts the misclassified images shown and
+        those among all ``N`` rows.
     """
     X = np.asarray(X)
     true = np.asarray(labels_true).ravel()
@@ -233,7 +234,12 @@ def digit_grid(
         if not ok:
             ax.add_patch(Rectangle((left - 0.5, top - 0.5), w, h, fill=False, edgecolor=_ERROR_COLOUR, linewidth=2.0))
     ax.set_axis_off()
-    ax.set_title(f"true → predicted ({n_wrong} of {len(order)} shown misclassified, in red)", fontsize=10)
+    total_wrong = int(np.count_nonzero(true != pred))
+    ax.set_title(
+        f"true → predicted ({n_wrong} of {len(order)} shown misclassified, in red)\n"
+        f"{total_wrong} of {X.shape[0]} images misclassified in all",
+        fontsize=10,
+    )
     return fig
 
 

@@ -143,7 +143,9 @@ def run_notebook(path: str | os.PathLike, timeout: float = 600.0) -> NotebookRun
         seconds=seconds,
         verdicts=[e for e in entries if e["type"] == "verdict"],
         outcomes=[
-            {k: e[k] for k in ("what", "value", "floor", "checked")} for e in entries if e["type"] == "training outcome"
+            {k: e[k] for k in ("what", "value", "floor", "checked", "shown")}
+            for e in entries
+            if e["type"] == "training outcome"
         ],
         error=error,
         expected=expected,
@@ -229,7 +231,7 @@ def format_report(report: Report) -> str:
     for n in report.notebooks:
         training = (
             "; ".join(
-                f"{o['what']}: {o['value']:.2%}" + ("" if o["checked"] else " (floor not checked)") for o in n.outcomes
+                f"{o['what']}: {o['shown']}" + ("" if o["checked"] else " (floor not checked)") for o in n.outcomes
             )
             or "-"
         )
@@ -247,6 +249,26 @@ def format_report(report: Report) -> str:
     return "\n".join(lines)
 
 
+def _check_writable(target: Path, what: str) -> None:
+    """Refuse, before anything runs, an output that could not be written at the end of the run."""
+    if what == "--json":
+        if target.is_dir():
+            raise ValueError(f"{what} {target} is a directory; give a file path")
+        folder = target.parent
+    else:
+        folder = target
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ValueError(f"{what} {target}: cannot create this directory ({exc.strerror})") from None
+    try:  # a real write: permissions alone do not tell (root may write nowhere in /proc)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        reason = "no such directory" if not folder.exists() else exc.strerror
+        raise ValueError(f"{what} {target}: cannot write in {folder} ({reason})") from None
+
+
 def main(
     notebook_names: Sequence[str] = (),
     *,
@@ -258,6 +280,9 @@ def main(
 ) -> int:
     """Run the report card; return the exit code (0 when everything holds)."""
     start = time.perf_counter()
+    for target, what in ((json_path, "--json"), (html_dir, "--html")):
+        if target is not None:
+            _check_writable(Path(target), what)
     root = notebooks_dir(folder)
     paths = sorted(root.glob("[0-9][0-9]_*.ipynb"))
     if notebook_names:

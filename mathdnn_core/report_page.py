@@ -74,7 +74,7 @@ def dependency_figure(report):
 
 
 def _training(run) -> str:
-    return "; ".join("{}: {:.2%}".format(o["what"], o["value"]) for o in run.outcomes)
+    return "; ".join("{}: {}".format(o["what"], o["shown"]) for o in run.outcomes)
 
 
 def _table(report) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from . import losses, network
+from ._blas import single_thread
 from ._validation import (
     FLOAT_DTYPES,
     Params,
@@ -46,11 +47,16 @@ class History:
         used it: :math:`\frac1n \sum_{\text{batches } B} \sum_{i \in B} \xi(\mathcal{N}_{c^+}(x^{(i)}), y^{*(i)})`.
         It comes for free from the back-propagation kernel.
     train_accuracy : list of float
-        Fraction of the training set classified correctly at the end of the epoch.
+        Fraction of the training set classified correctly during the epoch: each row counted at the parameters of
+        the step that used it, read off that step's forward pass (as the loss is). With ``fit(...,
+        exact_accuracy=True)``: at the parameters the epoch ends with, by one more pass over the training rows.
     test_accuracy : list of float
         The same on ``(X_test, y_test)``; empty when no test set was given.
     seconds : list of float
         Wall time of the epoch's training steps (batch gathering, back-propagation, updates), evaluation excluded.
+    blas_threads : list of dict
+        For each epoch, how many of its steps ran with each BLAS thread count, ``{threads: steps}`` (``{0: steps}``
+        when the pool was left as configured).
     epochs, batch_size, lr, momentum, steps_per_epoch, dtype
         The run's settings, for the record.
     """
@@ -59,6 +65,7 @@ class History:
     train_accuracy: list[float] = field(default_factory=list)
     test_accuracy: list[float] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
+    blas_threads: list[dict[int, int]] = field(default_factory=list)
     epochs: int = 0
     batch_size: int = 0
     lr: float = 0.0
@@ -169,7 +176,8 @@ def evaluate(params, X, labels, chunk: int = network.PREDICT_CHUNK) -> Evaluatio
     X : array (n, m_0)
     labels : integer labels (n,) in [0, m_p), or one-hot rows (n, m_p)
     chunk : int
-        Rows per forward pass (bounds the memory, not the result).
+        Rows per forward pass (bounds the memory, not the result). The passes run on one BLAS thread, so that the
+        numbers do not depend on the thread count (:func:`mathdnn_core.training.fit` evaluates the same way).
 
     Returns
     -------
@@ -188,11 +196,12 @@ def evaluate(params, X, labels, chunk: int = network.PREDICT_CHUNK) -> Evaluatio
     y = _as_labels(labels, X.shape[0], mp, "labels", _NET)
     chunk = positive_int(chunk, "chunk", f"{_NET}: rows per forward pass")
     predictions, loss = [], 0.0
-    for rows, cache in network._forward_chunks(X, params, chunk):
-        z = cache.preactivations[-1]
-        predictions.append(cache.classes)
-        targets = losses.one_hot(y[rows], mp, dtype=z.dtype)
-        loss += float(np.sum(losses.cross_entropy_from_logits(z, targets)))  # log-Softmax form: always finite
+    with single_thread():  # the same numbers whatever the thread count and the machine's load
+        for rows, cache in network._forward_chunks(X, params, chunk):
+            z = cache.preactivations[-1]
+            predictions.append(cache.classes)
+            targets = losses.one_hot(y[rows], mp, dtype=z.dtype)
+            loss += float(np.sum(losses.cross_entropy_from_logits(z, targets)))  # log-Softmax form: always finite
     pred = np.concatenate(predictions)
     confusion = np.bincount(y * mp + pred, minlength=mp * mp).reshape(mp, mp).astype(np.int64)
     n = X.shape[0]

@@ -14,24 +14,35 @@ train one epoch (:func:`_train_one_epoch`)
     :class:`_InPlaceMomentum`. Nothing is allocated per batch.
 after the epoch (:func:`_after_epoch`)
     Stop on divergence (a parameter, or the network's output on a training or test row, not finite) or collapse (a
-    hidden layer dead on every training row); record the history; then the progress bar and the callback.
+    hidden layer dead on every training row during the epoch); record the history; then the progress bar and the
+    callback.
 
-Also here: :data:`DEFAULTS`, the settings of ``mathdnn train`` per data set; and, from :mod:`mathdnn_core.results`,
-:class:`History`, :func:`evaluate`, :func:`save_params` and :func:`load_params`.
+The training accuracy of an epoch is read off the forward passes of its own steps (each row counted once, at the
+parameters of the step that used it), as the loss is: no extra pass over the training rows. ``exact_accuracy=True``
+adds that pass, at the parameters the epoch ends with. Either way the run stops if the network's output overflows
+on a training row: a cheap bound proves it finite after most epochs, and where it cannot, the exact pass runs.
+
+BLAS threads: by default (``blas_threads="auto"``) :class:`mathdnn_core._blas.StepThreads` gives the steps as many
+threads as there are idle cores, measured while training, and holds every step to the numbers one thread gives: a
+seed gives the same history and parameters whatever the machine's load (see :class:`mathdnn_core._blas.StepThreads`).
+
+Also here: :data:`DEFAULTS`, the settings of ``mathdnn train`` per data set; :func:`robust_blas_threads`; and, from
+:mod:`mathdnn_core.results`, :class:`History`, :func:`evaluate`, :func:`save_params` and :func:`load_params`; from
+:mod:`mathdnn_core._divergence`, the two errors.
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from . import network, optim
+from . import _blas, network, optim
+from ._divergence import TrainingCollapsedError, TrainingDivergedError, collapsed, diverged
 from ._validation import (
     Params,
     check_rows,
@@ -62,6 +73,7 @@ __all__ = [
     "predict_labels",
     "save_params",
     "load_params",
+    "robust_blas_threads",
 ]
 
 
@@ -99,36 +111,13 @@ DEFAULTS: dict[str, Defaults] = {
 }
 
 
-class TrainingDivergedError(RuntimeError):
-    r"""The sequence of Definition 6.7 diverged during :func:`fit`: a batch loss, a parameter or the network's
-    output became NaN or infinite.
+def robust_blas_threads() -> int:
+    """The BLAS thread count to use now, for work outside :func:`fit` (which adapts by itself between its steps).
 
-    Paper: Definition 6.7
-
-    Attributes ``epoch`` and ``step`` (1-based), ``loss`` (the non-finite value) and ``lr`` say where and why.
+    1 when other programs keep the cores busy or this process may use a single CPU (a Binder pod), else the BLAS
+    pool's configured size; measured over 50 ms (:func:`mathdnn_core._blas.robust_threads`).
     """
-
-    def __init__(self, message: str, *, epoch: int, step: int, loss: float, lr: float):
-        super().__init__(message)
-        self.epoch, self.step, self.loss, self.lr = epoch, step, loss, lr
-
-
-class TrainingCollapsedError(TrainingDivergedError):
-    r"""After an epoch of :func:`fit`, every unit of a hidden layer outputs 0 on every training row ("dead ReLUs").
-
-    Paper: Proposition 5.1
-
-    Then ``z^{(k)} <= 0`` on all the data, so the ReLU mask of Proposition 5.1 (with ``R'(0) = 0``, Assumption 1)
-    is 0 everywhere: the network gives every training row the same output, and the gradient of the objective
-    with respect to ``W^{(j)}, b^{(j)}`` is exactly 0 for every ``j <= k``. Back-propagation has no signal left
-    that could revive the layer; only the momentum of earlier steps still moves it, by a geometrically decaying
-    amount. It typically follows a learning rate that is too large. ``layer`` is ``k`` (1-based, the deepest dead
-    hidden layer); ``loss`` is the epoch's mean loss.
-    """
-
-    def __init__(self, message: str, *, epoch: int, step: int, loss: float, lr: float, layer: int):
-        super().__init__(message, epoch=epoch, step=step, loss=loss, lr=lr)
-        self.layer = layer
+    return _blas.robust_threads()
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -179,7 +168,8 @@ def fit(
     X_test=None,
     y_test=None,
     callback: Callable[[int, Params, History], Any] | None = None,
-    blas_threads: int | None = None,
+    blas_threads: int | str | None = "auto",
+    exact_accuracy: bool = False,
 ) -> tuple[Params, History]:
     r"""Train N_{c+} by back-propagation gradient descent with momentum over minibatches.
 
@@ -221,12 +211,18 @@ def fit(
         Called after each epoch (1-based ``epoch``) with the live parameters (the arrays training keeps updating:
         copy them to keep a snapshot) and the history so far; if it returns ``True``, training stops after that
         epoch.
-    blas_threads : int >= 1, optional
-        Limit the BLAS thread pool to this many threads while training (through :mod:`threadpoolctl`; restored
-        afterwards). ``None`` (default) leaves it as configured (e.g. by ``OPENBLAS_NUM_THREADS``). On a machine
-        whose cores are busy with other work, ``1`` can be many times faster for small batches: a multi-threaded
-        product of a 32-row batch waits for every BLAS thread to get a core. The thread count may change the
-        last bits of the results, so compare runs with the same setting.
+    blas_threads : "auto" (default), int >= 1 or None
+        ``"auto"``: between two steps, as many BLAS threads as the cores other programs leave idle (measured every
+        half second), at most the pool's configured size, and 1 in a container allowed one CPU. On a busy machine
+        two threads on a 32-row batch wait for each other (10-190 times slower measured); on a quiet one they are
+        up to 1.4 times faster. Every step is held to the numbers one thread gives (checked bit for bit the first
+        time a thread count meets a batch size), so the results do not depend on the load. An int: exactly that
+        many threads (results may differ in the last bits from another count). ``None``: the pool as configured.
+        The thread pool is restored afterwards.
+    exact_accuracy : bool
+        ``False`` (default): the training accuracy of an epoch counts each row at the parameters of the step that
+        used it, read off that step's own forward pass (free). ``True``: one more forward pass over the training
+        rows after each epoch, at its final parameters.
 
     Returns
     -------
@@ -239,21 +235,21 @@ def fit(
         Invalid inputs, all checked once before training starts.
     TrainingDivergedError
         The batch loss became NaN or infinite (checked at every step), or, after an epoch, a parameter or the
-        network's output on a training or test row did: the message gives the epoch, the step, the value and
-        the learning rate.
+        network's output on a training or test row did: the message gives the epoch, the step, the value, the
+        learning rate and a smaller one seen to keep the same steps finite.
     TrainingCollapsedError
-        (a :class:`TrainingDivergedError`) After an epoch, a hidden layer outputs 0 on every training row: the
-        network is constant on the data and back-propagation can no longer move the layers below.
+        (a :class:`TrainingDivergedError`) During an epoch, a hidden layer output 0 on every training row: the
+        network was constant on the data and back-propagation could no longer move the layers below.
     """
-    run = _prepare(params, X, Y, epochs, batch_size, lr, momentum, rng, X_test, y_test, callback, blas_threads)
+    run = _prepare(
+        params, X, Y, epochs, batch_size, lr, momentum, rng, X_test, y_test, callback, blas_threads, exact_accuracy
+    )
     bar = _progress_bar(run.epochs * run.steps, progress)
     try:
         # Overflow in a diverging run is detected and reported as TrainingDivergedError; numpy's own warnings on the
         # way there would only be noise.
-        with (
-            _blas_limit(run.blas_threads),
-            np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"),
-        ):
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            run.threads.begin()
             for epoch in range(1, run.epochs + 1):
                 if bar is not None:
                     bar.set_description(f"epoch {epoch}/{run.epochs}", refresh=False)
@@ -263,6 +259,7 @@ def fit(
                 if callback is not None and callback(epoch, run.params, run.history) is True:
                     break
     finally:
+        run.threads.end()
         if bar is not None:
             bar.close()
     return run.params, run.history
@@ -283,20 +280,33 @@ class _Run:
     batch_size: int
     lr: float
     steps: int
-    blas_threads: int | None
+    threads: _blas.StepThreads
+    exact_accuracy: bool
     workspace: BackpropWorkspace
     X_batch: np.ndarray
     Y_batch: np.ndarray
+    predictions: np.ndarray  # the class each step predicted for each of its rows, in the epoch's order
     update: _InPlaceMomentum
     history: History
+    input_bound: float  # max |x_ij| over the rows gathered so far (all of them after epoch 1): see _output_is_finite
+    initial_flat: np.ndarray  # what a replay after a divergence starts from (_divergence)
+    initial_rng_state: dict
+    started: float
+    alive: list[bool] = field(default_factory=list)  # hidden layers positive on some row of the epoch's batches
 
     @property
     def n(self) -> int:
         return self.X.shape[0]
 
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
 
-def _prepare(params, X, Y, epochs, batch_size, lr, momentum, rng, X_test, y_test, callback, blas_threads) -> _Run:
+
+def _prepare(
+    params, X, Y, epochs, batch_size, lr, momentum, rng, X_test, y_test, callback, blas_threads, exact_accuracy
+) -> _Run:
     """Check every input once, then lay out the buffers of the run (see the module docstring)."""
+    started = time.perf_counter()
     params = network.check_params(params, _FIT)
     sizes = [params[0][0].shape[1]] + [W.shape[0] for W, _ in params]
     m0, mp = sizes[0], sizes[-1]
@@ -320,8 +330,10 @@ def _prepare(params, X, Y, epochs, batch_size, lr, momentum, rng, X_test, y_test
         raise TypeError(f"rng must be a numpy.random.Generator, an int seed or None; got {type(rng).__name__}")
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable; got {type(callback).__name__}")
-    if blas_threads is not None:
-        blas_threads = positive_int(blas_threads, "blas_threads (None or a thread count)", "")
+    if blas_threads is not None and blas_threads != "auto":
+        blas_threads = positive_int(blas_threads, 'blas_threads ("auto", None or a thread count)', "")
+    if not isinstance(exact_accuracy, bool | np.bool_):
+        raise TypeError(f"exact_accuracy must be True or False; got {exact_accuracy!r}")
 
     dtype = np.result_type(*[a.dtype for pair in params for a in pair])
     # The one copy of the parameters: a single flat buffer with (W, b) views into it, updated in place. With the
@@ -343,59 +355,109 @@ def _prepare(params, X, Y, epochs, batch_size, lr, momentum, rng, X_test, y_test
         batch_size=batch_size,
         lr=lr,
         steps=steps,
-        blas_threads=blas_threads,
+        threads=_blas.StepThreads(blas_threads, batch_size),
+        exact_accuracy=bool(exact_accuracy),
         workspace=BackpropWorkspace(sizes, batch_size, dtype, order="F"),
         X_batch=np.empty((batch_size, m0), dtype),
         Y_batch=np.empty((batch_size, mp), dtype),
+        predictions=np.empty(n, np.intp),
         update=_InPlaceMomentum(flat_params, lr, momentum),
         history=History(
             epochs=epochs, batch_size=batch_size, lr=lr, momentum=momentum, steps_per_epoch=steps, dtype=dtype.name
         ),
+        input_bound=0.0,
+        initial_flat=flat_params.copy(),
+        initial_rng_state=rng.bit_generator.state,
+        started=started,
     )
 
 
 def _train_one_epoch(run: _Run, epoch: int, bar) -> tuple[float, float]:
-    """One pass over the minibatches: ``(sum of the batch losses, seconds)``. Allocates nothing per batch."""
+    """One pass over the minibatches: ``(sum of the batch losses, seconds)``, the training accuracy read off the
+    steps' own forward passes, ``run.alive``; allocates nothing per batch."""
     X, Y, X_batch, Y_batch = run.X, run.Y, run.X_batch, run.Y_batch
-    workspace, update, params = run.workspace, run.update, run.params
+    workspace, update, params, threads = run.workspace, run.update, run.params, run.threads
+    run.alive = [False] * (len(params) - 1)
     start = time.perf_counter()
-    total = 0.0
-    for step, idx in enumerate(optim.minibatches(run.n, run.batch_size, run.rng), start=1):
+    total, row = 0.0, 0
+    batches = optim.minibatches(run.n, run.batch_size, run.rng)
+    threads.steps = {}
+    xb = yb = classes = None  # this step's views, read by run_step and outputs
+    losses = [0.0]
+
+    def run_step() -> None:
+        # gradient of the batch mean, times alpha (1 - beta): what the in-place update takes
+        losses[0], _ = workspace.run(xb, yb, params, scale=update.gradient_scale / xb.shape[0], classes=classes)
+
+    def outputs() -> tuple[np.ndarray, ...]:
+        return workspace.flat_grads, classes, np.array(losses)
+
+    for step, idx in enumerate(batches, start=1):
         nb = idx.shape[0]
-        xb, yb = X_batch[:nb], Y_batch[:nb]
+        xb, yb, classes = X_batch[:nb], Y_batch[:nb], run.predictions[row : row + nb]
         # mode="clip": the indices are a permutation, so nothing is ever clipped, and NumPy writes straight into
         # the buffer (with the default mode="raise" it gathers into a temporary first).
         np.take(X, idx, axis=0, out=xb, mode="clip")
         np.take(Y, idx, axis=0, out=yb, mode="clip")
-        # gradient of the batch mean, times alpha (1 - beta): what the in-place update takes
-        loss, _ = workspace.run(xb, yb, params, scale=update.gradient_scale / nb)
+        if epoch == 1:  # max |x| read off the batches, hot in cache, rather than by a pass over the whole of X
+            run.input_bound = max(run.input_bound, float(xb.max()), -float(xb.min()))
+        threads.step(nb, run_step, outputs)
+        loss = losses[0]
         if not math.isfinite(loss):
-            raise _diverged(run, epoch, step, loss, "the batch loss")
+            raise diverged(run, epoch, step, loss, "the batch loss")
         total += loss
         update.step_(workspace.flat_grads)  # the same update as on (W, b): the buffers share one layout
+        if not all(run.alive):  # a layer seen alive once this epoch is not looked at again
+            for k, a in enumerate(workspace.activations(nb)):
+                run.alive[k] = run.alive[k] or bool(a.any())
+        row += nb
         if bar is not None:
             bar.update(1)
-    return total, time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    order = np.concatenate(batches)
+    run.history.train_accuracy.append(int(np.count_nonzero(run.predictions == run.train_labels[order])) / run.n)
+    return total, seconds
 
 
 def _after_epoch(run: _Run, epoch: int, loss_sum: float, seconds: float) -> None:
     """Stop on divergence or collapse; otherwise record the epoch in the history."""
     history = run.history
-    if not all(np.isfinite(a).all() for pair in run.params for a in pair):
-        raise _diverged(run, epoch, run.steps, float("nan"), "a parameter after the last update")
+    if not np.isfinite(run.update.params).all():
+        raise diverged(run, epoch, run.steps, float("nan"), "a parameter after the last update")
     history.loss.append(loss_sum / run.n)
     history.seconds.append(seconds)
-    train = _epoch_pass(run.X, run.train_labels, run.params)
-    if train.nonfinite is not None:  # finite parameters can still overflow the output
-        raise _diverged(run, epoch, run.steps, train.nonfinite, "the network's output on a training row")
-    history.train_accuracy.append(train.correct / run.n)
-    if not all(train.alive):
-        raise _collapsed(run, epoch, [k for k, alive in enumerate(train.alive, start=1) if not alive][-1])
-    if run.X_test is not None:
-        test = _epoch_pass(run.X_test, run.y_test, run.params)
-        if test.nonfinite is not None:
-            raise _diverged(run, epoch, run.steps, test.nonfinite, "the network's output on a test row")
-        history.test_accuracy.append(test.correct / run.X_test.shape[0])
+    history.blas_threads.append(dict(sorted(run.threads.steps.items())))
+    alive = run.alive
+    with run.threads.single():  # passes outside the steps: one thread, the same numbers on every machine state
+        if run.exact_accuracy or not _output_is_finite(run):
+            train = _epoch_pass(run.X, run.train_labels, run.params)
+            if train.nonfinite is not None:  # finite parameters can still overflow the output
+                raise diverged(run, epoch, run.steps, train.nonfinite, "the network's output on a training row")
+            if run.exact_accuracy:
+                history.train_accuracy[-1] = train.correct / run.n
+                alive = train.alive
+        if not all(alive):
+            raise collapsed(run, epoch, [k for k, seen in enumerate(alive, start=1) if not seen][-1])
+        if run.X_test is not None:
+            test = _epoch_pass(run.X_test, run.y_test, run.params)
+            if test.nonfinite is not None:
+                raise diverged(run, epoch, run.steps, test.nonfinite, "the network's output on a test row")
+            history.test_accuracy.append(test.correct / run.X_test.shape[0])
+
+
+def _output_is_finite(run: _Run) -> bool:
+    r"""Whether a bound proves the network's output finite on every training row, at the current parameters.
+
+    .. math:: |z^{(k)}_i| \le \|W^{(k)}\|_\infty\, B_{k-1} + \|b^{(k)}\|_\infty =: B_k,\qquad
+              B_0 = \max_{i,j} |x_{ij}|,\qquad |\mathcal{R}(z)| \le |z|
+
+    (``||W||_inf``: the largest absolute row sum). Every partial sum of a product is bounded by ``B_k`` too, so
+    ``B_p`` well below the dtype's largest number rules out an overflow anywhere; otherwise the exact pass decides.
+    """
+    bound = run.input_bound
+    for W, b in run.params:
+        bound = float(np.abs(W).sum(axis=1).max()) * bound + float(np.abs(b).max())
+    return bound < np.finfo(run.X.dtype).max / 16
 
 
 @dataclass
@@ -422,34 +484,6 @@ def _epoch_pass(X: np.ndarray, labels: np.ndarray, params: Params) -> _EpochPass
     return result
 
 
-def _diverged(run: _Run, epoch: int, step: int, loss: float, what: str) -> TrainingDivergedError:
-    lr = run.lr
-    return TrainingDivergedError(
-        f"training diverged at epoch {epoch}/{run.epochs}, step {step}/{run.steps}: {what} is {loss!r}; the learning "
-        f"rate lr={lr:g} is likely too large ({_FIT}), try a smaller one such as lr={lr / 10:g}",
-        epoch=epoch,
-        step=step,
-        loss=loss,
-        lr=lr,
-    )
-
-
-def _collapsed(run: _Run, epoch: int, layer: int) -> TrainingCollapsedError:
-    history, lr = run.history, run.lr
-    return TrainingCollapsedError(
-        f"training collapsed at epoch {epoch}/{run.epochs}: every unit of hidden layer {layer} outputs 0 on all "
-        f"{run.n} training rows (dead ReLUs), so the network gives every row the same output (training accuracy "
-        f"{history.train_accuracy[-1]:.1%}) and the gradient with respect to layers 1 to {layer} is exactly 0 "
-        f"(Proposition 5.1): back-propagation cannot revive them. The learning rate lr={lr:g} is likely too "
-        f"large ({_FIT}), try a smaller one such as lr={lr / 10:g}",
-        epoch=epoch,
-        step=run.steps,
-        loss=history.loss[-1],
-        lr=lr,
-        layer=layer,
-    )
-
-
 def _progress_bar(total: int, enabled: bool):
     if not enabled:
         return None
@@ -464,12 +498,3 @@ def _show_progress(bar, history: History) -> None:
         if history.test_accuracy:
             postfix["test"] = f"{history.test_accuracy[-1]:.2%}"
         bar.set_postfix(postfix, refresh=True)
-
-
-def _blas_limit(threads: int | None):
-    """Limit the BLAS thread pool while training (restored afterwards); nothing when ``threads`` is None."""
-    if threads is None:
-        return contextlib.nullcontext()
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(threads, user_api="blas")

@@ -7,6 +7,7 @@ r"""The quick self-check of ``mathdnn verify``: eight statements of the paper, c
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -14,7 +15,7 @@ import numpy as np
 
 from . import activations, losses, network, optim, testing, training
 
-__all__ = ["Result", "checks", "run_check", "self_check"]
+__all__ = ["Result", "checks", "run_check", "self_check", "print_self_check"]
 
 
 @dataclass(frozen=True)
@@ -149,3 +150,14 @@ def run_check(statement: str, check: Callable[[], testing.Verdict]) -> Result:
 def self_check() -> list[Result]:
     """Every check of :func:`checks`, run in order."""
     return [run_check(statement, check) for statement, check in checks()]
+
+
+def print_self_check() -> int:
+    """Run :func:`self_check`, print one line per check and a summary; return 0 when all pass, else 1."""
+    start = time.perf_counter()
+    results = self_check()
+    for result in results:
+        print(result.line, flush=True)
+    passed = sum(result.passed for result in results)
+    print(f"{passed} of {len(results)} checks passed in {time.perf_counter() - start:.2f} s")
+    return 0 if passed == len(results) else 1

@@ -9,10 +9,12 @@ list of items separated by semicolons; each item cites statements as
   ``Propositions 4.1, 5.1`` or ``Propositions 4.1 and 5.1``;
 * a range inside one section: ``Propositions 5.1-5.3`` (or with an en dash) means 5.1, 5.2, 5.3;
 * an item that starts with ``Seed 003,`` cites the Borasi notes and ``Seed 004,`` the Cuchiero lecture
-  (``Paper: Seed 003, Proposition 1.2``); any other item cites the paper.
+  (``Paper: Seed 003, Proposition 1.2``); any other item cites the paper;
+* a statement whose id is not "Kind number" (the notes' "MLP (2)", the lecture's "Lie bracket") is cited by its
+  id in double quotes: ``Paper: Seed 004, "Lie bracket"``.
 
-Free text around the citations is allowed (``Paper: note after Definition 6.6``); words that are not one of the
-kinds above (``Notation 17``) cite nothing; a line with no citation (``Paper: all sections``) is allowed. Only the
+Free text around the citations is allowed (``Paper: note after Definition 6.6``); ``Notation 17`` cites a Notation
+(the catalogue knows those that have errata); other words cite nothing; a line with no citation (``Paper: all sections``) is allowed. Only the
 first line is read: do not wrap a ``Paper:`` line.
 """
 
@@ -24,7 +26,7 @@ import re
 _NUM = r"\d+(?:\.\d+)*"
 _REFERENCE = re.compile(
     r"(?P<kind>Corollar(?:y|ies)\s+of\s+Definitions?|Definitions?|Propositions?|Theorems?|Assumptions?|Lemmas?|"
-    r"Corollar(?:y|ies))\s+"
+    r"Notations?|Corollar(?:y|ies))\s+"
     rf"(?P<numbers>{_NUM}(?:\s*(?:,|&|\band\b|\bto\b|-|–)\s*{_NUM})*)"
 )
 _SEED = re.compile(r"\s*Seed\s+(?P<seed>\d+)\s*,")
@@ -67,6 +69,10 @@ def parse_paper_line(text: str) -> tuple[tuple[str, str], ...]:
     for item in text.split(";"):
         seed = _SEED.match(item)
         document = SEED_DOCUMENTS.get(seed["seed"], f"seed {seed['seed']}") if seed else "mathdnn"
+        for quoted in re.findall(r'"([^"]+)"', item):
+            if (document, quoted) not in found:
+                found.append((document, quoted))
+        item = re.sub(r'"[^"]*"', "", item)
         for match in _REFERENCE.finditer(item):
             kind = _kind(match["kind"])
             for number in _expand(match["numbers"]):

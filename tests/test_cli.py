@@ -155,9 +155,9 @@ def test_out_must_not_be_a_file(tmp_path, capsys):
     "args, fragments",
     [
         # a step of 1e30 overflows: NaN loss
-        (["--epochs", "2", "--lr", "1e30", "--momentum", "0"], ["diverged", "lr=1e+30"]),
+        (["--epochs", "2", "--lr", "1e30", "--momentum", "0"], ["diverged", "lr=1e+30", "keeps the first", "try it"]),
         # lr 5 kills a hidden layer while the loss stays finite
-        (["--epochs", "15", "--lr", "5", "--threads", "1"], ["collapsed", "outputs 0 on all 1347 training rows"]),
+        (["--epochs", "15", "--lr", "5", "--threads", "1"], ["collapsed", "output 0 on all 1347 training rows"]),
     ],
     ids=["diverged", "collapsed"],
 )
@@ -176,11 +176,21 @@ def test_usage_errors_and_help():
     assert cli.main(["train", "--help"]) == 0
 
 
-def test_verify_passes(capsys):
-    assert cli.main(["verify"]) == 0
+def test_verify_quick_passes(capsys):
+    assert cli.main(["verify", "--quick"]) == 0
     out = capsys.readouterr().out
     assert "✗" not in out and "Corollary of Definition 5.2" in out and "Definition 6.7" in out
     assert out.strip().splitlines()[-1].startswith("8 of 8 checks passed")
+
+
+def test_verify_refuses_bad_arguments_before_running_anything(tmp_path, capsys):
+    assert cli.main(["verify", "--notebook", "09_nothing"]) == 2
+    assert "no notebook 09_nothing" in capsys.readouterr().err
+    assert cli.main(["verify", "--json", str(tmp_path / "missing" / "report.json")]) == 2
+    assert "cannot write in" in capsys.readouterr().err
+    assert cli.main(["verify", "--jobs", "0"]) == 2
+    assert cli.main(["verify", "--notebooks", str(tmp_path)]) == 2
+    assert "no notebooks" in capsys.readouterr().err
 
 
 def test_verify_self_check_returns_the_eight_verdicts():
@@ -207,7 +217,7 @@ def test_experiment_resolve_fills_the_data_set_defaults_and_names_bad_settings()
     s = experiment.resolve("digits")
     d = training.DEFAULTS["digits"]
     assert (s.hidden, s.epochs, s.lr, s.batch_size, s.momentum) == (d.hidden, d.epochs, d.lr, d.batch_size, d.momentum)
-    assert s.seed == training.DEFAULT_SEED and s.dtype == training.DEFAULT_DTYPE and s.blas_threads is None
+    assert s.seed == training.DEFAULT_SEED and s.dtype == training.DEFAULT_DTYPE and s.blas_threads == "auto"
     assert experiment.resolve("mnist", hidden=[7], epochs=2, dtype=np.float64).hidden == (7,)
     testing.check_raises(
         lambda: experiment.resolve("digits", epochs=0, names={"epochs": "--epochs"}),
@@ -238,3 +248,97 @@ def test_experiment_pieces_run_what_the_command_runs(tmp_path):
     assert metrics == json.loads(
         json.dumps(experiment.metrics(outcome, {k: v for k, v in written.items() if k != "metrics"}))
     )
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# The first hour: outputs proved writable before training, nothing half-written, logs without progress bars
+# ----------------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "where, fragment",
+    [
+        (["--out", "/proc/mathdnn-nope"], "cannot write /proc/mathdnn-nope"),
+        (["--json", "/proc/mathdnn-nope.json"], "cannot write /proc/mathdnn-nope.json"),
+        (["--out", "{file}/sub"], "is a file, not a directory"),
+        (["--json", "{file}/sub/m.json"], "is a file, not a directory"),
+    ],
+)
+def test_unwritable_outputs_exit_2_before_training(tmp_path, capsys, where, fragment):
+    taken = tmp_path / "taken"
+    taken.write_text("x")
+    args = [a.replace("{file}", str(taken)) for a in where]
+    code = cli.main(["train", "--dataset", "digits", "--epochs", "1", "--out", str(tmp_path / "o"), *args])
+    assert code == 2
+    captured = capsys.readouterr()
+    err = captured.err.strip().splitlines()
+    assert len(err) == 1 and fragment in err[0], err
+    assert "epoch" not in captured.out  # refused before any training
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
+
+
+def test_a_failure_while_writing_leaves_nothing_half_written(tmp_path, capsys, monkeypatch):
+    from mathdnn_core import plots
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(plots, "first_layer_weights", broken)  # the last picture: the others were already drawn
+    out, js = tmp_path / "o", tmp_path / "j" / "m.json"
+    code = cli.main(["train", "--dataset", "digits", "--epochs", "1", "--out", str(out), "--json", str(js)])
+    assert code == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "could not write the results" in err[0] and "nothing was written" in err[0]
+    assert not out.exists() and not js.exists()
+    leftovers = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert leftovers == [], leftovers
+
+
+def test_progress_bars_only_on_a_terminal_or_when_asked(tmp_path, capsys):
+    base = ["train", "--dataset", "digits", "--epochs", "2", "--hidden", "8", "--out", str(tmp_path / "o")]
+    assert cli.main(base) == 0  # pytest's captured streams are not terminals
+    captured = capsys.readouterr()
+    assert "\r" not in captured.err and "batch/s" not in captured.err
+    lines = captured.out.strip().splitlines()
+    assert "2 epochs" in lines[0] and [line.split()[1] for line in lines[1:3]] == ["1/2", "2/2"]
+    assert cli.main([*base, "--progress"]) == 0
+    assert "batch" in capsys.readouterr().err  # the tqdm bar, asked for
+    assert cli.main([*base[:4], "1", *base[5:]]) == 0
+    assert ", 1 epoch," in capsys.readouterr().out  # not "1 epochs"
+
+
+def test_offline_mnist_is_one_short_line_naming_the_bundled_data(tmp_path, capsys, monkeypatch):
+    from mathdnn_core import datasets
+
+    def offline(*args, **kwargs):
+        raise datasets.DatasetUnavailableError(
+            "could not download train-images-idx3-ubyte.gz for dataset 'mnist' from any mirror (offline?). "
+            "Mirrors tried:\n  https://a.example/x: ConnectionError: ...\n  https://b.example/x: ...\n"
+            "The bundled data sets work offline: load_dataset('mnist-5k') ..."
+        )
+
+    monkeypatch.setattr(datasets, "load_dataset", offline)
+    code = cli.main(["train", "--dataset", "mnist", "--out", str(tmp_path / "o")])
+    assert code == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--dataset mnist-5k" in err[0] and "offline" in err[0]
+    assert "example" not in err[0] and len(err[0]) < 250, err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_digits_picture_counts_all_misclassified_test_images():
+    from mathdnn_core import plots
+
+    settings = experiment.resolve("digits", hidden=[16], epochs=1, seed=2)
+    outcome = experiment.train(settings, experiment.load_data(settings), progress=False)
+    data, test = outcome.data, outcome.test
+    fig = plots.digit_grid(data.X_test, test.labels, test.predictions, data.image_shape, n=36, misclassified_first=True)
+    assert f"{test.n_errors} of 450 images misclassified in all" in fig.axes[0].get_title()
+
+
+def test_the_default_run_records_how_many_steps_each_thread_count_ran(tmp_path):
+    settings = experiment.resolve("digits", hidden=[16], epochs=2)
+    outcome = experiment.train(settings, experiment.load_data(settings), progress=False)
+    written = experiment.write_outputs(outcome, tmp_path / "run")
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert metrics["blas_threads"] == "auto" and written["metrics"] == str(tmp_path / "run" / "metrics.json")
+    per_epoch = metrics["history"]["blas_threads"]
+    assert len(per_epoch) == 2 and all(sum(c.values()) == outcome.history.steps_per_epoch for c in per_epoch)

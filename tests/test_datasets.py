@@ -362,6 +362,9 @@ def test_mnist_offline_names_the_bundled_alternatives(tmp_path, dead_base, small
     assert "'mnist-5k'" in message and "'digits'" in message
     assert dead_base in message and second_dead in message
     assert not list(tmp_path.rglob("*.npz"))
+    summary = info.value.summary  # the first line, for a one-line report: what failed, no mirror list
+    assert "\n" not in summary and summary == message.splitlines()[0] and "offline" in summary
+    assert dead_base not in summary and len(summary) < 120
 
 
 def test_mnist_malformed_idx_names_the_file(tmp_path, http_base, server_root, small_mnist) -> None:

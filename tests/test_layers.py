@@ -124,6 +124,49 @@ def test_dense_jacobians_vs_central_differences(m, n):
             )
 
 
+@pytest.mark.parametrize("m,n", SHAPES)
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_weight_jacobian_in_both_flattenings_vs_sympy_and_central_differences(m, n, order):
+    s = dense_twins(m, n)
+    J_expr = S.layers.dense_jacobian_weights_expr(s["y"], s["W"], s["b"], order=order)
+    points = cases(m, n, 700 + m * 10 + n)
+    T.check_against_symbolic(
+        lambda c: Lr.dense_jacobian_weights(*c, order=order),
+        lambda c: S.evaluate(J_expr, subs_for(*c)),
+        points,
+        statement="Proposition 4.2",
+        what=f"J wrt W flattened ({order}) vs SymPy",
+    )
+    for y, W, b in points[:2]:
+        T.check_finite_differences(
+            lambda p: Lr.dense(y, p.reshape((m, n), order=order), b),
+            lambda p: Lr.dense_jacobian_weights(y, p.reshape((m, n), order=order), b, order=order),
+            [W.ravel(order)],
+            statement="Proposition 4.2",
+            what=f"J wrt W flattened ({order}) vs central differences",
+        )
+    # what back-propagation uses instead of the matrix: v J = the outer product v^T y, flattened the same way
+    rng = np.random.default_rng(710 + m * 10 + n)
+    cotangents = T.random_points(rng, m, len(points))
+    T.check_vjp(
+        lambda c: Lr.dense_jacobian_weights(*c, order=order),
+        lambda c, v: Lr.dense_vjp(c[0][None, :], c[1], v[None, :])[1].ravel(order),
+        points,
+        cotangents,
+        statement="Proposition 5.2",
+        what=f"dW flattened ({order}) vs v J_W",
+    )
+
+
+def test_weight_jacobian_order_is_checked():
+    T.check_raises(
+        lambda: Lr.dense_jacobian_weights(np.ones(3), np.ones((2, 3)), np.ones(2), order="K"),
+        ValueError,
+        must_mention=("'C'", "'F'", "'K'"),
+        statement="Proposition 4.2",
+    )
+
+
 def test_weight_row_jacobian_has_y_in_row_i_star_only():
     y, W, b = np.array([1.5, -2.0, 0.25]), np.zeros((4, 3)), np.zeros(4)
     for row in range(4):

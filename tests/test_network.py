@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from mathdnn_core import activations, layers, losses, network
 from mathdnn_core import testing as T
-from mathdnn_core.differentials import numerical_jacobian
+from mathdnn_core.differentials import linearization_remainder, numerical_jacobian
 
 SETTINGS = settings(max_examples=25, deadline=None)
 
@@ -534,3 +534,81 @@ def test_unflatten_column_major_stores_each_weight_transposed():
     assert flat[16 + 1] == -1.0  # column 0 of W2 is flat[16:18]
     with pytest.raises(ValueError, match="order must be 'C'.*or 'F'"):  # plumbing: a memory layout
         network.unflatten(flat, sizes, order="A")
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# §5.2: the cost of the two routes, the infimum of Definition 5.2, joint differentiability, Notation 17
+# ----------------------------------------------------------------------------------------------------------------
+def test_gradient_cost_counts_the_products_of_each_route():
+    # [3, 4, 2]: forward 12 + 8; backprop adds dW 12 + 8 and delta W^(2) 8; the literal route adds, per layer,
+    # m_k row Jacobians (4 * 12, 2 * 8), I_{m_k} (16, 4), S's Jacobian (4), W^(2) (8) and R's Jacobian (16).
+    assert network.gradient_cost([3, 4, 2], "backprop") == 48
+    assert network.gradient_cost([3, 4, 2], "jacobian") == 132
+    for p in (1, 2, 4):
+        for w in (8, 64, 512):
+            widths = [w] * (p + 1)
+            assert network.gradient_cost(widths, "backprop") == (3 * p - 1) * w * w
+            assert 1 < network.gradient_cost(widths, "jacobian") / (p * w**3) < 1 + 4 / w
+    with pytest.raises(ValueError, match=r"method must be one of .*Corollary of Definition 5\.2"):
+        network.gradient_cost([3, 4, 2], "autodiff")
+    with pytest.raises(ValueError, match=r"Corollary of Definition 5\.2"):
+        network.gradient_cost([3], "backprop")
+
+
+def test_definition_5_2_has_no_minimiser_on_separable_data():
+    """Softmax regression on separable points: O(t theta) > 0 falls like e^{-t gamma}; the infimum 0 is not attained."""
+    rng = np.random.default_rng(21)
+    W = rng.standard_normal((3, 2))
+    X = rng.standard_normal((60, 2))
+    z = X @ W.T
+    keep = np.sort(z, axis=1)[:, -1] - np.sort(z, axis=1)[:, -2] > 0.2  # a margin of at least 0.2 by construction
+    X, labels = X[keep], np.argmax(z[keep], axis=1)
+    Y = losses.one_hot(labels, 3)
+    theta = [(W, np.zeros(3))]
+    margins = np.sort(z[keep], axis=1)[:, -1] - np.sort(z[keep], axis=1)[:, -2]
+    ts = np.array([1.0, 2.0, 4.0, 8.0, 16.0, 32.0])
+    values = np.array([network.objective(X, Y, [(t * W, t * np.zeros(3))]) for t in ts])
+    assert np.all(values > 0) and np.all(np.diff(values) < 0)
+    assert np.all(values <= X.shape[0] * 2 * np.exp(-ts * margins.min()))
+    assert network.objective(X, Y, theta) > 0
+    # any parameters that misclassify a point pay at least log 2 for it: above the separating ray for large t
+    flipped = [(W[[1, 0, 2]], np.zeros(3))]
+    assert network.objective(X, Y, flipped) >= np.log(2) > values[-1]
+
+
+def test_partial_derivatives_do_not_make_a_map_differentiable():
+    """The step the proofs of the Corollaries of Definitions 5.1 and 5.2 rely on, refuted: f(u, w) = uw/(u^2 + w^2)
+    has both partial derivatives 0 at 0, yet its remainder with the differential 0 stays 1/2 along u = w."""
+    f = lambda a: np.array([a[0] * a[1] / (a @ a) if a.any() else 0.0])  # noqa: E731
+    assert f(np.array([1e-9, 0.0]))[0] == 0.0 and f(np.array([0.0, 1e-9]))[0] == 0.0
+    ts = np.logspace(-8, -1, 8)
+    remainders = [linearization_remainder(f, lambda a: np.zeros((1, 2)), np.zeros(2), t * np.ones(2)) for t in ts]
+    assert np.allclose(remainders, 0.5, rtol=0, atol=1e-15)
+
+
+def test_corollary_of_definition_5_2_joint_remainder_is_second_order():
+    sizes = [4, 5, 3, 2]
+    X, Y, params = random_problem(sizes, 3, seed=13)
+    flat = np.concatenate([a.ravel() for pair in params for a in pair])
+    objective = lambda th: network.objective(X, Y, network.unflatten(th, sizes))  # noqa: E731
+    gradient = np.concatenate([a.ravel() for pair in network.gradients(X, Y, params) for a in pair])
+    direction = np.random.default_rng(14).standard_normal(flat.size)
+    direction /= np.linalg.norm(direction)
+    ts = np.logspace(-5, -2, 8)
+    remainders = [linearization_remainder(objective, lambda th: gradient[None, :], flat, t * direction) for t in ts]
+    assert abs(T.loglog_slope(ts, remainders) - 2.0) < 0.05
+
+
+def test_notation_17_stacks_the_m_k_rows_of_w_k():
+    """The stack of the row gradients over i* in [1, m_k] predicts the first-order change of O along any
+    perturbation of W^(k); the printed [1, m_{k+1}] (here 3 of 5 rows) does not."""
+    sizes = [4, 5, 3, 2]
+    X, Y, params = random_problem(sizes, 3, seed=15)
+    stack = network.gradients(X, Y, params, method="jacobian")[0][0]
+    assert stack.shape == params[0][0].shape == (5, 4)
+    delta = np.random.default_rng(16).standard_normal(stack.shape)
+    along = lambda e: network.objective(X, Y, [(params[0][0] + e[0] * delta, params[0][1]), *params[1:]])  # noqa: E731
+    slope = numerical_jacobian(along, np.zeros(1))[0, 0]
+    T.check_close(np.sum(stack * delta), slope, tol=1e-6, statement="Notation 17", what="stack over [1, m_k]")
+    printed = np.sum(stack[: sizes[2]] * delta[: sizes[2]])
+    assert T.relative_error(printed, slope) > 1e-3

@@ -24,6 +24,7 @@ from mathdnn_core.optim import (
     minibatches,
     momentum_sequence,
 )
+from mathdnn_core.softmax_regression import SoftmaxRegression
 
 SETTINGS = settings(max_examples=30, deadline=None)
 
@@ -583,3 +584,248 @@ def test_proposition_6_5_proof_recursion():
     delta = np.array([quad.gap(x) for x in path])
     assert np.all(delta[1:] <= delta[:-1] - C * delta[:-1] ** 2 / R2 + 1e-15)  # corrected
     assert np.any(delta[1:] > delta[:-1] - C * delta[:-1] / R2)  # printed: violated
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Softmax regression (N_c+ with p = 1) as a function of its parameters: the convex example of §6 on data
+# ----------------------------------------------------------------------------------------------------------------
+def overlapping_classes(n=60, seed=20):
+    """Three overlapping Gaussian clouds in the plane: not separable, so softmax regression has a minimiser."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 3, n)
+    X = rng.standard_normal((n, 2)) + 0.8 * np.array([[1.0, 0.0], [-0.5, 0.8], [-0.5, -0.8]])[labels]
+    return X, np.eye(3)[labels]
+
+
+def separated_classes(n=40, seed=21):
+    """Two clouds far apart: linearly separable, so softmax regression has no minimiser."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 2, n)
+    X = 0.3 * rng.standard_normal((n, 2)) + np.array([[-2.0, 0.0], [2.0, 0.0]])[labels]
+    return X, np.eye(2)[labels]
+
+
+def test_softmax_regression_value_and_gradient_equal_sympy_exactly():
+    """Value and gradient (network.objective and network.gradients at params(x)) against the exact objective of
+    symbolic.softmax_regression_expr, whose parameter row is in the order of flatten: random and saturated x."""
+    from mathdnn_core import symbolic as S
+
+    X, Y = overlapping_classes(n=4, seed=22)
+    fun = SoftmaxRegression(X, Y)
+    net, theta = S.softmax_regression_expr(2, 3, 4)
+    value = S.exact_function(net.objective, theta, net.X, net.Y)
+    grad = S.exact_function(sp_jacobian(net.objective, theta), theta, net.X, net.Y)
+    rng = np.random.default_rng(23)
+    points = [2 * rng.standard_normal(9) for _ in range(4)]
+    points += [np.zeros(9), np.array([30.0, 0, 0, 0, -30, 1, 0, 0, 0])]
+    T.check_against_symbolic(fun.value, lambda p: value(p, X, Y), points, statement="Definition 6.1", what="f(x)")
+    T.check_against_symbolic(fun.gradient, lambda p: grad(p, X, Y), points, statement="Proposition 6.1", what="grad")
+    x = points[0]
+    W, b = fun.params(x)[0]
+    np.testing.assert_array_equal(fun.flatten([(W, b)]), x)
+    np.testing.assert_array_equal(W[1], x[3:5])
+    assert b[2] == x[8]
+
+
+def sp_jacobian(expr, row):
+    import sympy as sp
+
+    return sp.Matrix([expr]).jacobian(row)
+
+
+@pytest.mark.parametrize("reduction", ["sum", "mean"])
+def test_softmax_regression_is_convex_and_L_smooth(reduction):
+    """Definitions 6.1-6.2 and Propositions 6.1-6.3 on random pairs, with L = lambda_max(X~^T X~) / 2 (divided by n
+    for the mean); the Hessian matches central differences of the gradient and has its eigenvalues in [0, L]."""
+    X, Y = overlapping_classes()
+    fun = SoftmaxRegression(X, Y, reduction=reduction)
+    X_tilde = np.hstack([X, np.ones((len(X), 1))])
+    scale = 1.0 if reduction == "sum" else 1.0 / len(X)
+    assert fun.L == pytest.approx(0.5 * scale * np.linalg.eigvalsh(X_tilde.T @ X_tilde)[-1], rel=1e-12)
+    rng = np.random.default_rng(24)
+    for x, y in _pairs(rng, fun.m, count=50, spread=1.0):
+        tau = rng.uniform()
+        tol = 1e-12 * (1 + abs(fun(x)) + abs(fun(y)))
+        gx, gy = fun.gradient(x), fun.gradient(y)
+        assert fun(tau * x + (1 - tau) * y) <= tau * fun(x) + (1 - tau) * fun(y) + tol  # (15)
+        assert fun(x) + gx @ (y - x) <= fun(y) + tol  # (16)
+        assert np.linalg.norm(gx - gy) <= fun.L * np.linalg.norm(x - y) * (1 + 1e-12)  # (17)
+        assert fun(y) <= fun(x) + gx @ (y - x) + fun.L / 2 * np.linalg.norm(y - x) ** 2 + tol  # (18)
+        d = gy - gx
+        assert d @ d / fun.L <= d @ (y - x) + 1e-12 * (1 + abs(d @ (y - x)))  # (19)
+    points = [rng.standard_normal(fun.m) for _ in range(3)]
+    T.check_finite_differences(fun.gradient, fun.hessian, points, statement="Definition 6.2", what="Hessian")
+    for p in points:
+        eigenvalues = np.linalg.eigvalsh(fun.hessian(p))
+        assert eigenvalues[0] >= -1e-12 * fun.L and eigenvalues[-1] <= fun.L
+
+
+def test_softmax_regression_minimiser_by_newton():
+    """On overlapping classes a global minimum exists (Definition 6.3): Newton's method finds x* with grad f(x*) = 0
+    (Proposition 6.4), no random point lies below it, it is class-centred (least norm), and shifting every row of
+    Theta by the same u gives another global minimum with the same value."""
+    X, Y = overlapping_classes()
+    fun = SoftmaxRegression(X, Y)
+    assert fun.minimiser is None and np.isnan(fun.infimum)
+    with pytest.raises(ValueError, match="call minimise"):
+        fun.gap(np.zeros(fun.m))
+    x_star = fun.minimise()
+    assert fun.minimiser is x_star and fun.infimum == fun(x_star)
+    assert np.linalg.norm(fun.gradient(x_star)) <= 1e-12 * np.linalg.norm(fun.gradient(np.zeros(fun.m)))
+    np.testing.assert_allclose(fun.theta(x_star).sum(axis=0), 0.0, atol=1e-12 * np.abs(x_star).max())
+    rng = np.random.default_rng(25)
+    for _ in range(100):
+        assert fun(x_star + rng.standard_normal(fun.m) * rng.uniform(1e-3, 3)) >= fun.infimum
+    shift = np.tile(np.append(rng.standard_normal(2), 1.0), 3)  # the same row u added to every row of Theta
+    assert fun(x_star + shift) == pytest.approx(fun.infimum, rel=1e-13)
+    np.testing.assert_allclose(fun.class_centred(x_star + shift), x_star, atol=1e-12)
+    assert fun.gap(x_star + shift) == pytest.approx(0.0, abs=1e-12 * fun.infimum)
+
+
+def test_softmax_regression_has_no_minimiser_on_separable_data():
+    """Separable classes: some x has every margin > 0, f(t x) <= n (c - 1) e^(-t mu) -> 0 while f > 0, so there is no
+    global minimum; Newton's method runs off to infinity and says so."""
+    X, Y = separated_classes()
+    fun = SoftmaxRegression(X, Y)
+    x = fun.flatten([(np.array([[-1.0, 0.0], [1.0, 0.0]]), np.zeros(2))])
+    mu = fun.margins(x).min()
+    assert mu > 1.0
+    values = [fun(t * x) for t in (1.0, 2.0, 4.0, 8.0)]
+    assert all(0 < v <= fun.n * (fun.c - 1) * np.exp(-t * mu) for t, v in zip((1.0, 2.0, 4.0, 8.0), values))
+    assert all(a > b for a, b in zip(values, values[1:]))
+    T.check_raises(
+        lambda: fun.minimise(max_steps=30),
+        ValueError,
+        must_mention=("did not converge", "may have no minimiser", "separable"),
+        statement="Definition 6.3",
+    )
+
+
+def test_proposition_6_5_on_softmax_regression():
+    """The bound of Proposition 6.5 for several alpha < 2/L, and the lecture's (seed 004) ||x0 - x*||^2 / (2 alpha n)
+    for alpha <= 1/L, hold along gradient descent; the lecture's is 4 / (2 - alpha L) times smaller."""
+    X, Y = overlapping_classes()
+    fun = SoftmaxRegression(X, Y)
+    x_star = fun.minimise()
+    x0 = np.zeros(fun.m)
+    R2 = np.linalg.norm(x0 - x_star) ** 2
+    n = np.arange(1, 151)
+    for fraction in (0.25, 1.0, 1.5, 1.95):
+        alpha = fraction / fun.L
+        C = alpha - fun.L * alpha**2 / 2
+        gaps = np.array([fun.gap(x) for x in gradient_descent_sequence(fun.gradient, x0, alpha, 150)])
+        assert np.all(gaps[1:] <= R2 / (n * C))
+        if fraction <= 1.0:
+            lecture = R2 / (2 * alpha * n)
+            assert np.all(gaps[1:] <= lecture)
+            np.testing.assert_allclose((R2 / (n * C)) / lecture, 4 / (2 - fraction), rtol=1e-12)
+
+
+def test_gradient_descent_keeps_the_invariant_component_of_softmax_regression():
+    """Proposition 6.5's note is wrong when minimisers are not unique: the gradient of softmax regression has no
+    component along the shifts Theta + 1u, so the iterates keep that component of x0 and stay away from x*."""
+    X, Y = overlapping_classes()
+    fun = SoftmaxRegression(X, Y)
+    x_star = fun.minimise()
+    x0 = np.random.default_rng(26).standard_normal(fun.m)
+    path = gradient_descent_sequence(fun.gradient, x0, 1 / fun.L, 200)
+    invariant = path - np.array([fun.class_centred(x) for x in path])
+    np.testing.assert_allclose(invariant, np.tile(invariant[0], (len(path), 1)), atol=1e-12)
+    assert np.min(np.linalg.norm(path - x_star, axis=1)) >= np.linalg.norm(invariant[0]) * (1 - 1e-12) > 0.1
+
+
+def test_softmax_regression_rejects_bad_input():
+    X, Y = overlapping_classes(n=5)
+    statement = "Definitions 6.1-6.3"
+    T.check_raises(lambda: SoftmaxRegression(X[0], Y), ValueError, must_mention=("X must be",), statement=statement)
+    T.check_raises(
+        lambda: SoftmaxRegression(X, Y[:, :1]), ValueError, must_mention=("c >= 2", "m >= 2"), statement=statement
+    )
+    T.check_raises(lambda: SoftmaxRegression(X, Y[:4]), ValueError, must_mention=("shape (5, 3)",), statement=statement)
+    T.check_raises(
+        lambda: SoftmaxRegression(X, Y, reduction="max"), ValueError, must_mention=("reduction",), statement=statement
+    )
+    fun = SoftmaxRegression(X, Y)
+    T.check_raises(lambda: fun.value(np.zeros(8)), ValueError, must_mention=("shape (9,)",), statement=statement)
+    T.check_raises(
+        lambda: fun.flatten([(np.zeros((3, 3)), np.zeros(3))]),
+        ValueError,
+        must_mention=("(3, 2)", "(3,)"),
+        statement=statement,
+    )
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# The three momentum forms, the proof lines of Propositions 6.1 and 6.5 as printed, training = the literal recursion
+# ----------------------------------------------------------------------------------------------------------------
+def test_momentum_is_the_heavy_ball_with_a_rescaled_learning_rate():
+    """Momentum(alpha, beta) == PyTorch's v <- beta v + g, x <- x - alpha (1 - beta) v, written out; with the same
+    alpha the heavy ball is another method (steps 1 / (1 - beta) times larger)."""
+    quad = Quadratic.random(np.random.default_rng(27), 3, scale=2.0)
+    x0 = np.array([1.0, -2.0, 0.5])
+
+    def heavy_ball(alpha_h, beta, steps):
+        x, v, path = x0.copy(), np.zeros(3), [x0.copy()]
+        for _ in range(steps):
+            v = beta * v + quad.gradient(x)
+            x = x - alpha_h * v
+            path.append(x)
+        return np.array(path)
+
+    ours = momentum_sequence(quad.gradient, x0, 0.3, 0.9, 40)
+    T.check_close(ours, heavy_ball(0.3 * (1 - 0.9), 0.9, 40), statement="Definition 6.5", what="heavy ball, rescaled")
+    assert not np.allclose(ours, heavy_ball(0.3, 0.9, 40), rtol=1e-3)
+
+
+def test_proposition_6_1_proof_with_negative_tau_is_refuted():
+    """The proof of (15) => (16) uses the convexity inequality for tau in [-eta, eta]; for tau < 0 it is reversed."""
+    rng = np.random.default_rng(28)
+    quad = Quadratic.random(rng, 3)
+    for x, y in _pairs(rng, 3, count=20):
+        for tau in (0.1, 0.5):
+            assert quad(x + tau * (y - x)) <= tau * quad(y) + (1 - tau) * quad(x) + 1e-12 * (1 + abs(quad(y)))
+        assert quad(x - 0.1 * (y - x)) > -0.1 * quad(y) + 1.1 * quad(x)
+
+
+def test_proposition_6_5_proof_cauchy_schwarz_line_needs_the_decrease():
+    """With alpha > 2/L the distance to x* grows; Cauchy-Schwarz with ||x_n - x*|| still holds, the printed
+    ||grad f(x_n)|| ||x_0 - x*|| does not: the printed line is not Cauchy-Schwarz."""
+    quad = Quadratic.random(np.random.default_rng(29), 4, scale=2.0)
+    path = gradient_descent_sequence(quad.gradient, quad.minimiser + quad.top_direction, 1.05 * 2 / quad.L, 10)
+    grads = np.array([quad.gradient(x) for x in path])
+    offsets = path - quad.minimiser
+    inner = np.einsum("ij,ij->i", grads, offsets)
+    assert np.all(inner <= np.linalg.norm(grads, axis=1) * np.linalg.norm(offsets, axis=1) * (1 + 1e-12))
+    assert np.any(inner > np.linalg.norm(grads, axis=1) * np.linalg.norm(offsets[0]))
+
+
+def test_fit_is_the_literal_recursion_of_definitions_6_6_and_6_7():
+    """training.fit against Definitions 6.6-6.7 written out (a fresh permutation per epoch, batches of b rows, the
+    last smaller, the mean of the batch gradients by the Jacobian route, the (1 - beta) average): parameters and the
+    reported loss per epoch agree to round-off, with and without momentum, full batch and minibatches."""
+    from mathdnn_core import training
+
+    rng = np.random.default_rng(30)
+    params = network.init_params([6, 5, 3], rng=rng)
+    X, Y = rng.standard_normal((50, 6)), np.eye(3)[rng.integers(0, 3, 50)]
+    for epochs, batch_size, lr, beta in ((2, 16, 0.2, 0.9), (4, 50, 0.5, 0.0)):
+        order_rng, by_hand = np.random.default_rng(31), copy_params(params)
+        average = [(np.zeros_like(W), np.zeros_like(b)) for W, b in params]
+        losses = []
+        for _ in range(epochs):
+            order, total = order_rng.permutation(50), 0.0
+            for start in range(0, 50, batch_size):
+                rows = order[start : start + batch_size]
+                total += network.objective(X[rows], Y[rows], by_hand)
+                sums = network.gradients(X[rows], Y[rows], by_hand, method="jacobian")
+                average = [
+                    (beta * mW + (1 - beta) * gW / len(rows), beta * mb + (1 - beta) * gb / len(rows))
+                    for (mW, mb), (gW, gb) in zip(average, sums)
+                ]
+                by_hand = [(W - lr * mW, b - lr * mb) for (W, b), (mW, mb) in zip(by_hand, average)]
+            losses.append(total / 50)
+        fitted, history = training.fit(
+            params, X, Y, epochs, batch_size, lr, beta, rng=np.random.default_rng(31), progress=False
+        )
+        T.check_close(fitted, by_hand, statement="Definition 6.7", what="fit == the literal recursion")
+        T.check_close(np.array(history.loss), np.array(losses), statement="Definition 6.7", what="loss per epoch")

@@ -30,6 +30,9 @@ NOTEBOOKS = ROOT / "notebooks"
 CORE_MODULES = ("differentials", "activations", "losses", "layers", "network", "backprop", "optim")
 MATH_MODULES = (
     *CORE_MODULES,
+    "filtration",  # seed 003, L. Borasi's notes
+    "filtration_descent",
+    "controlled_odes", "polynomial_fields", "lecture_networks",  # seed 004, C. Cuchiero's lecture
     *(
         f"symbolic.{m.name}"
         for m in pkgutil.iter_modules(importlib.import_module("mathdnn_core.symbolic").__path__)
@@ -173,7 +176,7 @@ def test_conventions_name_known_statements():
     ("Seed 003, Proposition 1.2; Theorem 1.3", (("borasi-notes", "Proposition 1.2"), ("mathdnn", "Theorem 1.3"))),
     ("Seed 004, Theorem 2", (("cuchiero-lecture", "Theorem 2"),)),
     ("note after Definition 6.6", (("mathdnn", "Definition 6.6"),)),
-    ("Notation 17", ()),
+    ("Notation 17", (("mathdnn", "Notation 17"),)),
     ("all sections", ()),
 ])  # fmt: skip
 def test_parse_paper_line(text, expected):

@@ -131,3 +131,13 @@ def test_exact_function_docstring_example_runs():
     (test,) = doctest.DocTestFinder().find(exact.exact_function, "exact_function", globs=dict(vars(exact)))
     result = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE).run(test)
     assert result.attempted >= 4 and result.failed == 0
+
+
+def test_evaluate_does_not_trust_a_zero_that_evalf_made_up():
+    """SymPy's evalf returns 0 for log(1 + e^-176) at 30 digits even with strict=True; the value is 3.67e-77."""
+    z = S.symbols_vector("z", 2)
+    tiny = S.evaluate(sp.log(1 + sp.exp(z[0] - z[1])), {z: np.array([0.0, 176.0])})
+    assert tiny == pytest.approx(float(sp.N(sp.log(1 + sp.exp(-176)), 40, maxn=2000)), rel=1e-15) and tiny > 0
+    assert S.evaluate(z[0] - z[1], {z: np.array([1.0, 1.0])}) == 0.0  # a true zero stays 0
+    # a nonzero value below the smallest subnormal rounds to 0.0: that is its exact float64 rounding, not a doubt
+    assert S.evaluate(sp.exp(z[0]) / (sp.exp(z[0]) + sp.exp(z[1])), {z: np.array([-9999.0, 10000.0])}) == 0.0

@@ -295,3 +295,25 @@ def test_point_helpers():
 def test_edge_points_refuse_a_length_that_is_not_a_positive_integer(m):
     with pytest.raises(ValueError, match=r"m must be an integer >= 1 \(edge points of Assumption 1, Definition 2\.2\)"):
         T.edge_points(m)
+
+
+def test_check_conforms_passes_conforming_shapes_and_refutes_the_others():
+    W = np.ones((3, 4))
+    assert "the shapes conform" in str(
+        T.check_conforms(
+            lambda: np.ones((2, 4)) @ W.T,
+            statement="Definition 4.1",
+            what="a batch of rows of R^4 through W in M_(3,4)",
+        )
+    )
+    with pytest.raises(AssertionError, match="the shapes do not conform"):
+        T.check_conforms(lambda: np.ones((2, 3)) @ W.T, statement="Definition 4.1", what="rows of R^3")
+    refuted = T.check_refuted(
+        lambda: T.check_conforms(lambda: np.ones((2, 3)) @ W.T, statement="Definition 4.1", what="rows of R^3"),
+        statement="Definition 4.1",
+        what="the printed shape, used",
+        must_mention=("do not conform",),
+    )
+    assert "refuted" in str(refuted)
+    with pytest.raises(TypeError):  # only a shape error counts: other failures propagate
+        T.check_conforms(lambda: None + 1, statement="Definition 4.1", what="not a shape error")

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from conftest import copy_params, random_params
 
-from mathdnn_core import network, optim, testing, training
+from mathdnn_core import _blas, network, optim, testing, training
 from mathdnn_core.losses import one_hot
 from mathdnn_core.training import TrainingCollapsedError, TrainingDivergedError, evaluate, fit, load_params, save_params
 
@@ -47,6 +47,7 @@ def test_fit_learns_and_history_has_one_entry_per_epoch():
         progress=False,
         X_test=Xt,
         y_test=yt,
+        exact_accuracy=True,
     )
     for key in ("loss", "train_accuracy", "test_accuracy", "seconds"):
         assert len(history[key]) == 6 and len(getattr(history, key)) == 6
@@ -231,7 +232,7 @@ def test_a_layer_dead_on_all_data_stops_training_naming_the_layer():
     err = info.value
     assert isinstance(err, TrainingDivergedError) and err.layer == 1 and err.epoch == 1 and err.step == 5
     message = str(err)
-    assert "epoch 1/3" in message and "hidden layer 1 outputs 0 on all 40 training rows" in message
+    assert "epoch 1/3" in message and "hidden layer 1 output 0 on all 40 training rows during the epoch" in message
     assert "Proposition 5.1" in message and "lr=0.1" in message and "too large" in message
     assert math.isfinite(err.loss) and err.lr == 0.1
     for (W, b), (W0, b0) in zip(params, before):  # fit trains a copy
@@ -425,31 +426,228 @@ PINNED = {
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_a_pinned_run_gives_the_numbers_recorded_before_the_restructuring(dtype):
+    """The exact accuracy pass gives the accuracies recorded then; the default (the steps' own passes) trains the
+    same parameters with the same losses: how the accuracy is read changes no number of the training itself."""
     rng = np.random.default_rng(2024)
     labels = rng.integers(0, 3, size=90)
     centres = 3.0 * rng.standard_normal((3, 6))
     X = (centres[labels] + 0.5 * rng.standard_normal((90, 6))).astype(dtype)
     X_test = (centres[labels[:30]] + 0.7 * rng.standard_normal((30, 6))).astype(dtype)
     p0 = network.init_params(SIZES, rng=np.random.default_rng(7), dtype=dtype)
-    params, history = fit(
-        p0,
-        X,
-        one_hot(labels, 3, dtype=dtype),
-        epochs=4,
-        batch_size=16,
-        lr=0.2,
-        momentum=0.9,
-        rng=np.random.default_rng(11),
-        progress=False,
-        X_test=X_test,
-        y_test=labels[:30],
-    )
+    runs = {}
+    for exact in (True, False):
+        runs[exact] = fit(
+            p0,
+            X,
+            one_hot(labels, 3, dtype=dtype),
+            epochs=4,
+            batch_size=16,
+            lr=0.2,
+            momentum=0.9,
+            rng=np.random.default_rng(11),
+            progress=False,
+            X_test=X_test,
+            y_test=labels[:30],
+            exact_accuracy=exact,
+        )
+    params, history = runs[True]
     loss, fingerprint, tol = PINNED[np.dtype(dtype).name]
     flat = np.concatenate([a.ravel() for pair in params for a in pair]).astype(np.float64)
     measured = [float(np.linalg.norm(flat)), *(np.random.default_rng(0).standard_normal((3, flat.size)) @ flat)]
     testing.check_close(history.loss, loss, tol=tol, statement="Definition 6.7", what="pinned epoch losses")
     testing.check_close(measured, fingerprint, tol=tol, statement="Definition 6.7", what="pinned parameters")
     assert history.train_accuracy == [47 / 90, 0.6, 0.6, 0.6] and history.test_accuracy == [16 / 30] * 4
+    params_default, history_default = runs[False]
+    assert history_default.loss == history.loss and history_default.test_accuracy == history.test_accuracy
+    for (W, b), (W2, b2) in zip(params, params_default):
+        np.testing.assert_array_equal(W, W2)
+        np.testing.assert_array_equal(b, b2)
+
+
+def test_default_train_accuracy_counts_each_row_at_the_parameters_of_its_step():
+    """Replayed by hand: Definition 6.7's steps, and before each one the classes the network predicts for the
+    batch; the epoch's training accuracy is the fraction of rows so predicted correctly."""
+    X, Y, labels = blobs(30, seed=4)
+    p0, lr, beta = init(), 0.3, 0.5
+    _, history = fit(
+        p0, X, Y, epochs=3, batch_size=8, lr=lr, momentum=beta, rng=np.random.default_rng(5), progress=False
+    )
+    rng = np.random.default_rng(5)
+    params, m = copy_params(p0), [(np.zeros_like(W), np.zeros_like(b)) for W, b in p0]
+    expected = []
+    for _ in range(3):
+        correct = 0
+        for idx in optim.minibatches(30, 8, rng):
+            correct += int(np.count_nonzero(network.predict(X[idx], params) == labels[idx]))
+            g = network.gradients(X[idx], Y[idx], params, reduction="mean")
+            m = [(beta * mW + (1 - beta) * gW, beta * mb + (1 - beta) * gb) for (mW, mb), (gW, gb) in zip(m, g)]
+            params = [(W - lr * mW, b - lr * mb) for (W, b), (mW, mb) in zip(params, m)]
+        expected.append(correct / 30)
+    assert history.train_accuracy == expected
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# BLAS threads: adapted to the machine's load, the numbers always those of one thread
+# ----------------------------------------------------------------------------------------------------------------
+def mnist_shaped(n, dtype, sizes=(784, 512, 256, 10), seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.random((n, sizes[0])).astype(dtype)
+    Y = one_hot(rng.integers(0, sizes[-1], n), sizes[-1], dtype=dtype)
+    return X, Y, network.init_params(list(sizes), rng=np.random.default_rng(seed + 1), dtype=dtype)
+
+
+def same_run(a, b):
+    (pa, ha), (pb, hb) = a, b
+    assert ha.loss == hb.loss and ha.train_accuracy == hb.train_accuracy and ha.test_accuracy == hb.test_accuracy
+    for (Wa, ba), (Wb, bb) in zip(pa, pb):
+        np.testing.assert_array_equal(Wa, Wb)
+        np.testing.assert_array_equal(ba, bb)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("sizes, batch_size", [((784, 512, 256, 10), 32), ((784, 128, 64, 10), 128)])
+def test_the_default_threads_give_the_numbers_of_one_thread_on_the_project_shapes(
+    dtype, sizes, batch_size, monkeypatch
+):
+    """mnist-5k's network at batch 32 and the benchmark's at batch 128, the policy made to want two threads at
+    every step: whether this BLAS gives two threads the same bits (then they are used) or not (then the check
+    refuses them), the run is bit for bit the one-thread run."""
+    X, Y, p0 = mnist_shaped(300, dtype, sizes)
+    one = fit(p0, X, Y, epochs=2, batch_size=batch_size, lr=0.1, rng=3, progress=False, blas_threads=1)
+    assert one[1].blas_threads == [{1: one[1].steps_per_epoch}] * 2
+    monkeypatch.setattr(_blas, "usable_cpus", lambda: 2)
+    monkeypatch.setattr(_blas.AdaptiveThreads, "choose", lambda self, now: self.maximum)
+    auto = fit(p0, X, Y, epochs=2, batch_size=batch_size, lr=0.1, rng=3, progress=False)
+    same_run(auto, one)
+    assert all(sum(c.values()) == auto[1].steps_per_epoch for c in auto[1].blas_threads)
+
+
+def test_auto_threads_switching_between_steps_gives_the_one_thread_numbers(monkeypatch):
+    """Force the policy to alternate 2, 1, 2, ... threads from step to step: the run is bit for bit the run on
+    one thread, and the history says how many steps ran on each count."""
+    monkeypatch.setattr(_blas, "usable_cpus", lambda: 2)
+    choices = iter([2, 1] * 100)
+    monkeypatch.setattr(_blas.AdaptiveThreads, "choose", lambda self, now: next(choices))
+    X, Y, p0 = mnist_shaped(200, np.float32)
+    Xt, _, p_unused = mnist_shaped(50, np.float32, seed=5)
+    labels = np.arange(50) % 10
+    auto = fit(p0, X, Y, epochs=2, batch_size=32, lr=0.2, rng=1, progress=False, X_test=Xt, y_test=labels)
+    monkeypatch.undo()
+    one = fit(
+        p0, X, Y, epochs=2, batch_size=32, lr=0.2, rng=1, progress=False, X_test=Xt, y_test=labels, blas_threads=1
+    )
+    same_run(auto, one)
+    counts = auto[1].blas_threads
+    assert all(sum(c.values()) == 7 for c in counts), counts
+
+
+def test_a_thread_count_that_changes_the_bits_is_not_used():
+    """StepThreads checks a thread count the first time it meets a batch size; a count whose results differ from
+    one thread's (simulated: the output depends on the count) is refused, and the step keeps one thread's result."""
+    steps = _blas.StepThreads("auto", batch_size=4)
+    steps.adaptive.maximum = 2
+    steps.adaptive.choose = lambda now: 2
+    seen, out = [], np.zeros(1)
+
+    def run_step():
+        threads = steps.current
+        seen.append(threads)
+        out[0] = 10.0 * threads  # a result that depends on the thread count
+
+    steps.begin()
+    try:
+        for _ in range(3):
+            steps.step(4, run_step, lambda: (out,))
+    finally:
+        steps.end()
+    assert seen == [2, 1, 1, 1] and out[0] == 10.0  # checked once (2 then 1), then one thread only
+    assert steps.adaptive.maximum == 1 and steps.steps == {1: 3}
+
+
+class FakeMachine:
+    """The two readings AdaptiveThreads takes: the machine's busy seconds and this process's CPU seconds."""
+
+    def __init__(self, monkeypatch, others_cores):
+        self.t, self.others = 0.0, others_cores
+        self.busy = self.own = 0.0
+        monkeypatch.setattr(_blas, "usable_cpus", lambda: 2)
+        monkeypatch.setattr(_blas, "_busy_seconds", lambda: self.busy)
+        monkeypatch.setattr(_blas, "_others_running_now", lambda: 0 if self.others < 0.5 else 2)
+        monkeypatch.setattr(_blas.time, "process_time", lambda: self.own)
+        monkeypatch.setattr(_blas.time, "perf_counter", lambda: self.t)
+
+    def run(self, policy, seconds_per_step, steps):
+        """Run steps whose duration depends on the thread count; return the counts chosen."""
+        chosen = []
+        for _ in range(steps):
+            threads = policy.choose(self.t)
+            dt = seconds_per_step[threads]
+            self.t += dt
+            self.own += dt * threads
+            self.busy += dt * (threads + self.others)
+            policy.record(threads, dt)
+            chosen.append(threads)
+        return chosen
+
+
+def test_adaptive_threads_takes_the_faster_count_on_a_quiet_machine(monkeypatch):
+    machine = FakeMachine(monkeypatch, others_cores=0.0)
+    policy = _blas.AdaptiveThreads(2)
+    assert policy.start() == 2
+    chosen = machine.run(policy, {1: 1e-3, 2: 0.6e-3}, 20000)
+    assert chosen[-1] == 2 and chosen.count(1) < 0.01 * len(chosen)  # probes of one thread lose, ever more rarely
+    machine = FakeMachine(monkeypatch, others_cores=0.0)  # a network too small for two threads to pay
+    policy = _blas.AdaptiveThreads(2)
+    policy.start()
+    chosen = machine.run(policy, {1: 1e-4, 2: 1.5e-4}, 50000)
+    assert chosen[-1] == 1 and chosen.count(2) < 0.01 * len(chosen)
+
+
+def test_adaptive_threads_takes_one_thread_beside_busy_programs(monkeypatch):
+    machine = FakeMachine(monkeypatch, others_cores=1.5)
+    policy = _blas.AdaptiveThreads(2)
+    assert policy.start() == 1
+    chosen = machine.run(policy, {1: 1e-3, 2: 50e-3}, 5000)
+    assert set(chosen) == {1}  # the load alone decides: two threads are never even tried
+
+
+def test_adaptive_threads_give_up_a_probe_at_its_first_slow_step(monkeypatch):
+    """Light load (0.5 core): two threads are tried, but a probe step 3 times slower ends the probe at once, and
+    each lost probe doubles the wait before the next one."""
+    machine = FakeMachine(monkeypatch, others_cores=0.5)
+    policy = _blas.AdaptiveThreads(2)
+    policy.start()
+    chosen = machine.run(policy, {1: 1e-3, 2: 20e-3}, 20000)
+    slow = chosen.count(2)
+    assert 1 <= slow <= 6 and chosen[-1] == 1, slow  # 20 s of training: probes at 0.05, 1, 2, 4, 8, 16 s at most
+
+
+def test_usable_cpus_and_robust_threads_are_sensible():
+    assert 1 <= _blas.usable_cpus() <= (len(__import__("os").sched_getaffinity(0)))
+    assert 1 <= training.robust_blas_threads() <= _blas.BlasPool().threads
+
+
+def test_the_suggested_learning_rate_does_not_diverge_where_the_run_did():
+    X, Y, _ = blobs()
+    with pytest.raises(TrainingDivergedError) as info:
+        fit(init(np.float32), X, Y, epochs=5, batch_size=8, lr=1e20, momentum=0.0, rng=0, progress=False)
+    err = info.value
+    assert err.suggested_lr is not None and err.suggested_lr < err.lr and f"lr={err.suggested_lr:g}" in str(err)
+    steps = int(str(err).split("keeps the first ")[1].split()[0])
+    epochs = -(-steps // 15)  # 120 rows, batch 8: 15 steps an epoch
+    _, history = fit(
+        init(np.float32), X, Y, epochs=epochs, batch_size=8, lr=err.suggested_lr, momentum=0.0, rng=0, progress=False
+    )
+    assert all(math.isfinite(v) for v in history.loss)
+
+
+def test_the_output_bound_proves_an_ordinary_network_finite():
+    X, Y, _ = blobs()
+    run = training._prepare(init(), X, Y, 1, 8, 0.1, 0.9, 0, None, None, None, None, False)
+    run.input_bound = float(np.abs(X).max())  # what the first epoch reads off its batches
+    assert training._output_is_finite(run)
+    run.params[0][0][...] = 1e306  # now the bound (~1e307 and more) cannot rule out an overflow: the exact pass decides
+    assert not training._output_is_finite(run)
 
 
 # ----------------------------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ _TD = "tests/test_differentials.py::"
 _TN = "tests/test_network.py::"
 _TO = "tests/test_optim.py::"
 _NB1, _NB2, _NB3 = "01_differentials.ipynb", "02_activations.ipynb", "03_loss.ipynb"
+_NB6 = "06_gradient_descent.ipynb"
 
 
 def _names(module: str, *names: str) -> tuple[str, ...]:
@@ -57,20 +58,24 @@ def _shifted_shapes(printed: str) -> Erratum:
         printed,
         r"(W^{(k)(0)}, b^{(k)(0)}) \in \mathcal{M}_{m_k,m_{k-1}} \times \mathbb{R}^{m_k}: Definition 5.1 gives "
         r"W^{(k)} the shape (m_k, m_{k-1}) (it maps \mathbb{R}^{m_{k-1}} to \mathbb{R}^{m_k}); §6 shifts every "
-        r"width index by one",
+        r"width index by one, and for k = p names an m_{p+1} that does not exist: with Definition 5.1's widths the "
+        r"printed shapes do not conform",
+        _NB6,
     )
 
 
 def _w_of_w(printed_in: str) -> Erratum:
     return Erratum(
-        "typo",
+        "extraction",
         "statement",
         r"(W^{(W)(n)})_{k \in [\![1,p]\!]}" + printed_in,
-        r"(W^{(k)(n)})_{k \in [\![1,p]\!]}: the family is indexed by k",
+        r"(W^{(k)(n)})_{k \in [\![1,p]\!]}: the family is indexed by k. The printed index names nothing and has no "
+        r"value to compare; whether the slip is the paper's or our PDF extraction's cannot be told from our copy",
+        _NB6,
     )
 
 
-def _bias_gradient(printed: str) -> Erratum:
+def _bias_gradient(printed: str, notebook: str | None = None) -> Erratum:
     return Erratum(
         "notation",
         "statement",
@@ -79,6 +84,7 @@ def _bias_gradient(printed: str) -> Erratum:
         r"Definition 1.2 (a row): Notation 17's \widetilde{\nabla} stacks the gradients with respect to the rows "
         r"W^{(k)}_{i^*,:} of a weight matrix and is defined for the weights only; stacked over the scalar "
         r"entries b_{i^*} it would be a column",
+        notebook,
     )
 
 
@@ -230,15 +236,6 @@ STATEMENTS: tuple[Statement, ...] = (
             Erratum(
                 "typo",
                 "proof",
-                r"\underset{h \to 0}{o}\Big(\big\| \tfrac{\partial f}{\partial h}(a) + "
-                r"\underset{h \to 0}{o}(\|h\|_n) \big\|_n\Big)",
-                r"\underset{h \to 0}{o}\Big(\big\| \tfrac{\partial f}{\partial h}(a) + "
-                r"\underset{h \to 0}{o}(\|h\|_n) \big\|_m\Big) (the argument is a vector of \mathbb{R}^m)",
-                _NB1,
-            ),
-            Erratum(
-                "typo",
-                "proof",
                 r"\frac{\partial g}{\partial \cdot}(a) \in \mathcal{L}(\mathbb{R}^m, \mathbb{R}^p), "
                 r"\frac{\partial g}{\partial \cdot}(a) \in \mathcal{C}(\mathbb{R}^m, \mathbb{R}^p) "
                 r"\text{ (justifications of the 3rd and 4th equalities)}",
@@ -378,6 +375,10 @@ STATEMENTS: tuple[Statement, ...] = (
         r"$\mathbb{L}: \mathbb{R}^n \times \mathcal{M}_{m,n} \times \mathbb{R}^m \to \mathbb{R}^m$, "
         r"$(y, W, b) \mapsto y W^T + b$.",
         implemented_by=_names("layers", "check_dense_parameters", "dense"),
+        checked_by=(
+            "tests/test_layers.py::test_dense_value_vs_sympy",
+            "tests/test_layers.py::test_property_dense_and_vjp_vs_exact_arithmetic",
+        ),
     ),
     _statement(
         "Proposition 4.1",
@@ -385,6 +386,10 @@ STATEMENTS: tuple[Statement, ...] = (
         r"$\mathbb{L}(\cdot, W, b) \in \mathcal{D}(\mathbb{R}^n, \mathbb{R}^m)$ with "
         r"$\mathcal{J}_{\mathbb{L}(\cdot,W,b)}(y) = W \in \mathcal{M}_{m,n}$.",
         implemented_by=_names("layers", "dense_jacobian_input"),
+        checked_by=(
+            "tests/test_layers.py::test_dense_jacobians_vs_sympy",
+            "tests/test_layers.py::test_dense_jacobians_vs_central_differences",
+        ),
         uses=("Definition 4.1", "Definition 1.2"),
     ),
     _statement(
@@ -393,6 +398,25 @@ STATEMENTS: tuple[Statement, ...] = (
         r"For each $i^* \in [\![1,m]\!]$, $\mathbb{L}$ as a function of the row $W_{i^*,:} \in \mathbb{R}^n$ is "
         r"differentiable with Jacobian in $\mathcal{M}_{m,n}$ equal to $y$ in row $i^*$ and 0 elsewhere.",
         implemented_by=_names("layers", "dense_jacobian_weight_row", "dense_jacobian_weights"),
+        errata=(
+            Erratum(
+                "extraction",
+                "statement",
+                r"\mathbb{L}(y,w^{(1)},\ldots,w^{(i^*-1)},\underbrace{}_{\text{at index }i^*},w^{(i^*)},\ldots,"
+                r"w^{(m-1)},b) \in \mathcal{D}(\mathbb{R}^n,\mathbb{R}^m) \text{ and jacobians are } i^*",
+                r"\mathbb{L}(y, w^{(1)}, \ldots, w^{(i^*-1)}, \underbrace{\cdot}_{\text{at index } i^*}, w^{(i^*)}, "
+                r"\ldots, w^{(m-1)}, b) \in \mathcal{D}(\mathbb{R}^n, \mathbb{R}^m) \text{ and jacobians are}: the "
+                r"slot at index i^* holds the free argument (the row W_{i^*,:}), as the subscript of (9) prints it "
+                r"and as Proposition 5.2 prints the same construction; the empty brace and the stray i^* are likely "
+                r"lost in our PDF extraction, not in the paper",
+                "04_layers.ipynb",
+            ),
+        ),
+        checked_by=(
+            "tests/test_layers.py::test_dense_jacobians_vs_sympy",
+            "tests/test_layers.py::test_weight_jacobian_in_both_flattenings_vs_sympy_and_central_differences",
+            "tests/test_symbolic.py::test_weight_jacobian_is_a_kronecker_product_in_general_dimension",
+        ),
         uses=("Definition 4.1", "Definition 1.2"),
     ),
     _statement(
@@ -407,7 +431,12 @@ STATEMENTS: tuple[Statement, ...] = (
                 "proof",
                 r"\text{Let } i \in [\![1, m]\!], j \in [\![1, n]\!] \text{ and } b \in \mathbb{R}^m",
                 r"j \in [\![1, m]\!]: b \in \mathbb{R}^m has m coordinates, and the Jacobian is m \times m",
+                "04_layers.ipynb",
             ),
+        ),
+        checked_by=(
+            "tests/test_layers.py::test_dense_jacobians_vs_sympy",
+            "tests/test_symbolic.py::test_proposition_4_3_proof_range_is_refuted_on_values",
         ),
         uses=("Definition 4.1", "Definition 1.2"),
     ),
@@ -419,6 +448,11 @@ STATEMENTS: tuple[Statement, ...] = (
         r"$\nabla_{\mathscr{F} \circ \mathcal{R}}(z) = [\nabla_{\mathscr{F}}(y)_1 \mathbb{1}_{\mathbb{R}^{+*}}(z_1) "
         r"\cdots \nabla_{\mathscr{F}}(y)_m \mathbb{1}_{\mathbb{R}^{+*}}(z_m)]$: no matrix product needed.",
         implemented_by=_names("activations", "relu_vjp"),
+        checked_by=(
+            "tests/test_activations.py::test_relu_vjp_vs_v_times_jacobian_and_vs_sympy",
+            "tests/test_activations.py::test_relu_vjp_is_the_gradient_of_v_dot_relu_by_central_differences",
+            "tests/test_symbolic.py::test_propositions_5_1_and_5_2_hold_in_general_dimension_and_reject_a_wrong_entry",
+        ),
         uses=("Theorem 1.3", "Proposition 2.1"),
     ),
     _statement(
@@ -435,6 +469,7 @@ STATEMENTS: tuple[Statement, ...] = (
                 r"w \longmapsto \nabla_{\mathscr{F}^{(upstream)}}(z)_{i^*} * v",
                 r"w \longmapsto \nabla_{\mathscr{F}^{(upstream)}}(z)_{i^*} * y: v is never defined; the proof and "
                 r"the note give y",
+                "05_network.ipynb",
             ),
             Erratum(
                 "typo",
@@ -443,7 +478,14 @@ STATEMENTS: tuple[Statement, ...] = (
                 r"\dots, w^{(m-1)}, b)}}{\partial e_j}(w)",
                 r"\frac{\partial (\mathscr{F}^{(upstream)} \circ \mathbb{L}(y, w^{(1)}, \dots, \cdot, \dots, "
                 r"w^{(m-1)}, b))}{\partial e_j}(w): the partial derivative of the composite, not of its gradient",
+                "05_network.ipynb",
             ),
+        ),
+        checked_by=(
+            "tests/test_layers.py::test_dense_vjp_on_a_batch_vs_sympy",
+            "tests/test_symbolic.py::test_propositions_5_1_and_5_2_hold_in_general_dimension_and_reject_a_wrong_entry",
+            "tests/test_symbolic.py::test_proposition_5_2_printed_v_is_the_gradient_only_where_v_is_y",
+            "tests/test_symbolic.py::test_proposition_5_2_proof_differentiates_the_composite_not_its_gradient",
         ),
         uses=("Theorem 1.3", "Proposition 4.2"),
     ),
@@ -475,7 +517,10 @@ STATEMENTS: tuple[Statement, ...] = (
                 _NB3,
             ),
         ),
-        checked_by=(_TN + "test_two_routes_agree_on_random_networks",),
+        checked_by=(
+            _TN + "test_two_routes_agree_on_random_networks",
+            "tests/test_symbolic.py::test_proposition_5_3_for_any_target_and_only_on_the_simplex_as_printed",
+        ),
         uses=("Theorem 1.3", "Proposition 2.2", "Proposition 3.1"),
     ),
     _statement(
@@ -504,9 +549,13 @@ STATEMENTS: tuple[Statement, ...] = (
                 "statement",
                 r"(m_k)_{k \in [\![0,p]\!]} \in (\mathbb{N}^*)^p",
                 r"(m_k)_{k \in [\![0,p]\!]} \in (\mathbb{N}^*)^{p+1}: p + 1 widths m_0, \dots, m_p",
+                "05_network.ipynb",
             ),
         ),
-        checked_by=(_TN + "test_forward_rows_are_probabilities",),
+        checked_by=(
+            _TN + "test_forward_rows_are_probabilities",
+            _TN + "test_forward_pass_is_the_composition_of_the_section_2_and_4_maps",
+        ),
         uses=("Definition 2.1", "Definition 2.2", "Definition 4.1"),
     ),
     _statement(
@@ -522,9 +571,25 @@ STATEMENTS: tuple[Statement, ...] = (
                 r"\mathcal{N}_{c^+} \text{ is a composition of differentiable applications so it is differentiable "
                 r"by the chain rule theorem}",
                 _JOINT_DIFFERENTIABILITY,
+                "05_network.ipynb",
+            ),
+            Erratum(
+                "extraction",
+                "proof",
+                r"a \in (\sum_{k=1}^{p} (\mathbb{R}^{m_{k-1}})^{m_k}) \times (\sum_{k=1}^{p} \mathbb{R}^{m_k})",
+                r"a \in (\times_{k=1}^{p} (\mathbb{R}^{m_{k-1}})^{m_k}) \times (\times_{k=1}^{p} \mathbb{R}^{m_k}): "
+                r"the Cartesian product, as in the statement. Read as a sum of spaces, "
+                r"\sum_k (\mathbb{R}^{m_{k-1}})^{m_k} is defined only when every m_k, m_{k-1} agree, and is then one "
+                r"space of m_1 m_0 coordinates, not "
+                r"\sum_k m_k m_{k-1}; our copy may have turned a large \times into \sum",
+                "05_network.ipynb",
             ),
         ),
-        checked_by=(_TN + "test_parameter_count_matches_arrays",),
+        checked_by=(
+            _TN + "test_parameter_count_matches_arrays",
+            _TN + "test_partial_derivatives_do_not_make_a_map_differentiable",
+            "tests/test_symbolic.py::test_corollaries_of_definitions_5_1_and_5_2_the_dense_layer_is_jointly_differentiable",
+        ),
         uses=("Definition 5.1", "Theorem 1.3", "Proposition 2.1", "Proposition 2.2", "Proposition 4.1"),
     ),
     _statement(
@@ -544,9 +609,25 @@ STATEMENTS: tuple[Statement, ...] = (
                 r"\mathcal{O}_{c^+} > 0 everywhere (each \mathscr{S}(z)_k < 1), and scaling W^{(p)}, b^{(p)} of "
                 r"such parameters by t \to \infty drives it to 0. Softmax regression (p = 1) on linearly separable "
                 r"data, such as mnist-5k, has no minimiser at all; Proposition 6.5 assumes one",
+                "05_network.ipynb",
+            ),
+            Erratum(
+                "extraction",
+                "statement",
+                r"\mathcal{N}_{c^+} \in \mathscr{F}_{net}(\mathbb{R}^{m_0} \times (\sum_{k=1}^p "
+                r"\mathscr{M}_{m_k,m_{k-1}}) \times (\sum_{k=1}^p \mathbb{R}^{m_k}), \mathbb{R}^{m_p})",
+                r"\mathcal{N}_{c^+} \in \mathscr{F}_{net}(\mathbb{R}^{m_0} \times (\times_{k=1}^p "
+                r"\mathscr{M}_{m_k,m_{k-1}}) \times (\times_{k=1}^p \mathbb{R}^{m_k}), \mathbb{R}^{m_p}): the "
+                r"domain of Definition 5.1, a Cartesian product; a sum of the spaces \mathscr{M}_{m_k,m_{k-1}} is "
+                r"defined only when their shapes agree, and then has the m_1 m_0 coordinates of one matrix. Our copy "
+                r"may have turned a large \times into \sum (the Corollary below prints \times)",
+                "05_network.ipynb",
             ),
         ),
-        checked_by=(_TN + "test_reduction_mean_is_sum_over_n",),
+        checked_by=(
+            _TN + "test_reduction_mean_is_sum_over_n",
+            _TN + "test_definition_5_2_has_no_minimiser_on_separable_data",
+        ),
         uses=("Definition 5.1", "Definition 3.1"),
     ),
     _statement(
@@ -554,7 +635,7 @@ STATEMENTS: tuple[Statement, ...] = (
         "The objective is differentiable; gradients by the chain rule",
         r"$\mathcal{O}_{c^+}(X, Y^*, \cdot, \cdot)$ is differentiable (under Assumption 1); its gradients follow "
         r"recursively from Propositions 1.2, 4.1-4.3, 5.1-5.3 and Theorem 1.3.",
-        implemented_by=_names("network", "jacobian_gradients", "gradients"),
+        implemented_by=_names("network", "jacobian_gradients", "gradients", "gradient_cost"),
         errata=(
             Erratum(
                 "error",
@@ -566,11 +647,15 @@ STATEMENTS: tuple[Statement, ...] = (
                     r"as for the Corollary of Definition 5.1, "
                     r"the proof composes",
                 ),
+                "05_network.ipynb",
             ),
         ),
         checked_by=(
             _TN + "test_two_routes_agree_on_random_networks",
             _TN + "test_gradients_match_central_differences_of_objective",
+            _TN + "test_corollary_of_definition_5_2_joint_remainder_is_second_order",
+            _TN + "test_gradient_cost_counts_the_products_of_each_route",
+            _TN + "test_notation_17_stacks_the_m_k_rows_of_w_k",
         ),
         uses=(
             "Definition 5.2",
@@ -590,8 +675,17 @@ STATEMENTS: tuple[Statement, ...] = (
         "Convexity",
         r"$f \in \mathcal{D}(\mathbb{R}^m, \mathbb{R})$ is convex if "
         r"$f(\tau x + (1-\tau) y) \leq \tau f(x) + (1-\tau) f(y)$ for all $x, y$ and $\tau \in [0,1]$.",
-        implemented_by=(*_names("optim", "Quadratic", "SoftplusSum", "RegularisedSoftplus", "CosineSum"),),
-        checked_by=(_TO + "test_definition_6_1_and_proposition_6_1_convexity",),
+        implemented_by=(
+            *_names("optim", "Quadratic", "SoftplusSum", "RegularisedSoftplus", "CosineSum"),
+            "mathdnn_core.softmax_regression.SoftmaxRegression",
+        ),
+        checked_by=(
+            _TO + "test_definition_6_1_and_proposition_6_1_convexity",
+            _TO + "test_softmax_regression_is_convex_and_L_smooth",
+            _TO + "test_softmax_regression_value_and_gradient_equal_sympy_exactly",
+            "tests/test_symbolic.py::test_separable_quadratic_identities_of_section_6_hold_in_general_dimension",
+            "tests/test_symbolic.py::test_softmax_jacobian_quadratic_form_is_a_variance",
+        ),
     ),
     _statement(
         "Proposition 6.1",
@@ -608,6 +702,7 @@ STATEMENTS: tuple[Statement, ...] = (
                 r"(for \tau < 0 it is false, e.g. f(x) = x^2, x = 0, y = 1, \tau = -1/2), and dividing by \tau keeps "
                 r"the inequality only for \tau > 0; the remainder then becomes \underset{\tau \to 0}{o}(1) "
                 r"\|y - x\|_m",
+                _NB6,
             ),
             Erratum(
                 "typo",
@@ -615,11 +710,14 @@ STATEMENTS: tuple[Statement, ...] = (
                 r"(b): f(y) + \tau * \nabla_f(z) * (y - x)^T = f(z) + \nabla_f(z) * (y - z)^T \leq f(y)",
                 r"(b): f(z) + \tau * \nabla_f(z) * (y - x)^T = f(z) + \nabla_f(z) * (y - z)^T \leq f(y) "
                 r"(since y - z = \tau (y - x))",
+                _NB6,
             ),
         ),
         checked_by=(
             _TO + "test_definition_6_1_and_proposition_6_1_convexity",
             _TO + "test_proposition_6_1_proof_identities",
+            _TO + "test_proposition_6_1_proof_with_negative_tau_is_refuted",
+            "tests/test_symbolic.py::test_proof_lines_of_propositions_6_1_and_6_3",
         ),
         uses=("Definition 6.1", "Definition 1.1"),
     ),
@@ -628,8 +726,14 @@ STATEMENTS: tuple[Statement, ...] = (
         "L-smoothness",
         r"$f \in \mathcal{D}(\mathbb{R}^m, \mathbb{R})$ is $L$-smooth if "
         r"$\|\nabla_f(x) - \nabla_f(y)\|_m \leq L \|x - y\|_m$ for all $x, y$.",
-        implemented_by=(*_names("optim", "Quadratic", "SoftplusSum", "RegularisedSoftplus", "CosineSum"),),
-        checked_by=(_TO + "test_definition_6_2_and_proposition_6_2_smoothness",),
+        implemented_by=(
+            *_names("optim", "Quadratic", "SoftplusSum", "RegularisedSoftplus", "CosineSum"),
+            "mathdnn_core.softmax_regression.SoftmaxRegression",
+        ),
+        checked_by=(
+            _TO + "test_definition_6_2_and_proposition_6_2_smoothness",
+            _TO + "test_softmax_regression_is_convex_and_L_smooth",
+        ),
     ),
     _statement(
         "Proposition 6.2",
@@ -651,9 +755,14 @@ STATEMENTS: tuple[Statement, ...] = (
                 r"z = x - \frac{1}{L}(\nabla_f(x) - \nabla_f(y)): with the printed sign the second line equals "
                 r"\nabla_f(y) (y - x)^T + \frac{3}{2L}\|\nabla_f(x) - \nabla_f(y)\|_m^2, not "
                 r"\nabla_f(y) (y - x)^T - \frac{1}{2L}\|\nabla_f(x) - \nabla_f(y)\|_m^2",
+                _NB6,
             ),
         ),
-        checked_by=(_TO + "test_proposition_6_3_co_coercivity", _TO + "test_proposition_6_3_proof_auxiliary_point"),
+        checked_by=(
+            _TO + "test_proposition_6_3_co_coercivity",
+            _TO + "test_proposition_6_3_proof_auxiliary_point",
+            "tests/test_symbolic.py::test_proof_lines_of_propositions_6_1_and_6_3",
+        ),
         uses=("Proposition 6.1", "Proposition 6.2"),
     ),
     _statement(
@@ -661,8 +770,15 @@ STATEMENTS: tuple[Statement, ...] = (
         "Global minimum",
         r"$x^* \in \mathbb{R}^m$ is a global minimum of $f \in \mathcal{F}(\mathbb{R}^m, \mathbb{R})$ if "
         r"$f(x^*) \leq f(x)$ for all $x$.",
-        implemented_by=(*_names("optim", "Quadratic", "SoftplusSum", "RegularisedSoftplus", "CosineSum"),),
-        checked_by=(_TO + "test_definition_6_3_and_proposition_6_4_minimiser",),
+        implemented_by=(
+            *_names("optim", "Quadratic", "SoftplusSum", "RegularisedSoftplus", "CosineSum"),
+            "mathdnn_core.softmax_regression.SoftmaxRegression",
+        ),
+        checked_by=(
+            _TO + "test_definition_6_3_and_proposition_6_4_minimiser",
+            _TO + "test_softmax_regression_minimiser_by_newton",
+            _TO + "test_softmax_regression_has_no_minimiser_on_separable_data",
+        ),
     ),
     _statement(
         "Proposition 6.4",
@@ -678,6 +794,7 @@ STATEMENTS: tuple[Statement, ...] = (
                 r"\text{and } g : \mathbb{R} \to \mathbb{R}^m, \tau \mapsto x^* + \tau v, so that "
                 r"(f \circ g)'(0) = \nabla_f(x^*) v^T (Theorem 1.3); in the proof of Proposition 6.2 the extraction "
                 r"also moves the definition of g, so it is likely lost in our copy, not in the paper",
+                _NB6,
             ),
             Erratum(
                 "typo",
@@ -686,15 +803,21 @@ STATEMENTS: tuple[Statement, ...] = (
                 r"\underset{\tau \to 0}{o}(1) \leq (f \circ g)'(0) \leq \underset{\tau \to 0}{o}(1): dividing "
                 r"0 \leq (f \circ g)'(0) \tau + o(\tau) by \tau > 0 leaves o(\tau)/\tau, which tends to 0 but need "
                 r"not be o(\tau)",
+                _NB6,
             ),
             Erratum(
                 "typo",
                 "proof",
                 r"(e_i)_{i \in [\![1,n]\!]} \text{ corresponding to } \mathbb{R}^m \text{ standard basis}",
                 r"(e_i)_{i \in [\![1,m]\!]}: \mathbb{R}^m has m basis vectors",
+                _NB6,
             ),
         ),
-        checked_by=(_TO + "test_definition_6_3_and_proposition_6_4_minimiser",),
+        checked_by=(
+            _TO + "test_definition_6_3_and_proposition_6_4_minimiser",
+            _TO + "test_softmax_regression_minimiser_by_newton",
+            "tests/test_symbolic.py::test_separable_quadratic_identities_of_section_6_hold_in_general_dimension",
+        ),
         uses=("Definition 6.3", "Theorem 1.3"),
     ),
     _statement(
@@ -703,7 +826,7 @@ STATEMENTS: tuple[Statement, ...] = (
         r"$x^{(n+1)} = x^{(n)} - \alpha \nabla_f(x^{(n)})$ for $n \in \mathbb{N}$, from $x^{(0)} \in \mathbb{R}^m$, "
         r"learning rate $\alpha > 0$.",
         implemented_by=_names("optim", "apply_updates", "GradientDescent", "gradient_descent_sequence"),
-        errata=(_recursion_index(r"x_v^{(n+1)} = x_v^{(n)} - \alpha \nabla_f(x_v^{(n)})"),),
+        errata=(_recursion_index(r"x_v^{(n+1)} = x_v^{(n)} - \alpha \nabla_f(x_v^{(n)})", _NB6),),
         checked_by=(_TO + "test_gradient_descent_two_steps_by_hand",),
     ),
     _statement(
@@ -715,16 +838,12 @@ STATEMENTS: tuple[Statement, ...] = (
             Erratum(
                 "error",
                 "note",
-                r"\text{It means } (x_v^{(n)})_{n\in\mathbb{N}} \text{ converge to the global minimum } x_v^*",
-                r"the bound is on the values: f(x_v^{(n)}) \to f(x_v^*). The iterates need not approach the chosen "
-                r"x_v^* when minimisers are not unique (f(x) = x_1^2, x^{(0)} = (1, 5), x_v^* = 0: x^{(n)} \to (0, 5))",
-            ),
-            Erratum(
-                "typo",
-                "note",
-                r"\text{with a rate of } \underset{n \to 0}{o}(n^{-1})",
-                r"as n \to \infty: what the proof gives is f(x_v^{(n)}) - f(x_v^*) = O(1/n) as n \to \infty; n \to 0 "
-                r"is meaningless for a sequence",
+                r"\text{It means } (x_v^{(n)})_{n\in\mathbb{N}} \text{ converge to the global minimum } x_v^* "
+                r"\text{ with a rate of } \underset{n \to 0}{o}(n^{-1})",
+                r"the bound is on the values: f(x_v^{(n)}) - f(x_v^*) = O(1/n) as n \to \infty (n \to 0 is meaningless "
+                r"for a sequence). The iterates need not approach the chosen x_v^* when minimisers are not unique "
+                r"(f(x) = x_1^2, x^{(0)} = (1, 5), x_v^* = 0: x^{(n)} \to (0, 5))",
+                _NB6,
             ),
             Erratum(
                 "typo",
@@ -733,6 +852,7 @@ STATEMENTS: tuple[Statement, ...] = (
                 r"\|\nabla_f(x_v^{(n)})\|_m \|x_v^{(0)} - x_v^*\|_m \text{ (first of the two identical lines)}",
                 r"\leq \|\nabla_f(x_v^{(n)})\|_m \|x_v^{(n)} - x_v^*\|_m (Cauchy-Schwarz), and only then "
                 r"\leq \|\nabla_f(x_v^{(n)})\|_m \|x_v^{(0)} - x_v^*\|_m because \|x_v^{(n)} - x_v^*\|_m decreases",
+                _NB6,
             ),
             Erratum(
                 "typo",
@@ -742,12 +862,16 @@ STATEMENTS: tuple[Statement, ...] = (
                 r"(a) with \|\nabla_f(x_v^{(n)})\|_m \geq \delta^{(n)} / \|x_v^{(0)} - x_v^*\|_m gives the square, "
                 r"and the next line only follows from the squared form; as printed it would be a linear rate, false "
                 r"for convex functions in general",
+                _NB6,
             ),
         ),
         checked_by=(
             _TO + "test_proposition_6_5_rate",
             _TO + "test_proposition_6_5_divergence_above_2_over_L",
             _TO + "test_proposition_6_5_proof_recursion",
+            _TO + "test_proposition_6_5_on_softmax_regression",
+            _TO + "test_gradient_descent_keeps_the_invariant_component_of_softmax_regression",
+            _TO + "test_proposition_6_5_proof_cauchy_schwarz_line_needs_the_decrease",
         ),
         uses=("Definition 6.4", "Proposition 6.1", "Proposition 6.2", "Proposition 6.3", "Proposition 6.4"),
     ),
@@ -758,8 +882,13 @@ STATEMENTS: tuple[Statement, ...] = (
         r"$x^{(n+1)} = x^{(n)} - \alpha m^{(n)}$ for $n \in \mathbb{N}$, $\alpha > 0$, $\beta \in [0, 1]$ (the "
         r"step uses the average before the current gradient: see the conventions).",
         implemented_by=_names("optim", "MomentumState", "Momentum", "momentum_sequence"),
-        errata=(_recursion_index(r"x_m^{(n+1)} = x_m^{(n)} - \alpha m^{(n)},\ m^{(n+1)} = \ldots"),),
-        checked_by=(_TO + "test_momentum_two_steps_by_hand", _TO + "test_momentum_sequence_paper_indexing"),
+        errata=(_recursion_index(r"x_m^{(n+1)} = x_m^{(n)} - \alpha m^{(n)},\ m^{(n+1)} = \ldots", _NB6),),
+        checked_by=(
+            _TO + "test_momentum_two_steps_by_hand",
+            _TO + "test_momentum_sequence_paper_indexing",
+            _TO + "test_momentum_is_the_heavy_ball_with_a_rescaled_learning_rate",
+            "tests/test_symbolic.py::test_momentum_iterates_three_forms",
+        ),
         uses=("Definition 6.4",),
     ),
     _statement(
@@ -772,16 +901,18 @@ STATEMENTS: tuple[Statement, ...] = (
         implemented_by=_names("optim", "minibatches"),
         errata=(
             _shifted_shapes(r"(W^{(k)(0)},b^{(k)(0)}) \in \mathcal{M}_{m_{k+1},m_k} \times \mathbb{R}^{m_{k+1}}"),
-            _recursion_index(r"W^{(k)(n+1)} = \ldots,\ b^{(k)(n+1)} = \ldots"),
+            _recursion_index(r"W^{(k)(n+1)} = \ldots,\ b^{(k)(n+1)} = \ldots", _NB6),
             _w_of_w(r" \text{ (in the update of } b^{(k)})"),
             _bias_gradient(
                 r"b^{(k)(n+1)} = b^{(k)(n)} - \alpha \overset{\sim}{\nabla}_{\mathcal{O}_{c^+}(X,Y^*,(W^{(W)(n)}),"
-                r"b^{(1)(n)},\dots,\cdot,\dots,b^{(p)(n)})}"
+                r"b^{(1)(n)},\dots,\cdot,\dots,b^{(p)(n)})}",
+                _NB6,
             ),
         ),
         checked_by=(
             _TO + "test_minibatches_partition_the_samples",
             _TO + "test_definition_6_6_minibatch_gradient_estimate",
+            _TO + "test_fit_is_the_literal_recursion_of_definitions_6_6_and_6_7",
         ),
         uses=("Definition 5.2", "Corollary of Definition 5.2", "Definition 6.4"),
     ),
@@ -797,14 +928,18 @@ STATEMENTS: tuple[Statement, ...] = (
                 r"(W^{(k)(0)}, b^{(k)(0)}) \in \mathcal{M}_{m_{k+1}, m_k} \times \mathbb{R}^{m_{k+1}} \text{ and } "
                 r"(0_{\mathcal{M}_{m_{k+1},m_k}}, 0_{\mathbb{R}^{m_{k+1}}})"
             ),
-            _recursion_index(r"W^{(k)(n+1)} = \ldots,\ m_{W^{(k)}}^{(n+1)} = \ldots"),
+            _recursion_index(r"W^{(k)(n+1)} = \ldots,\ m_{W^{(k)}}^{(n+1)} = \ldots", _NB6),
             _w_of_w(r" \text{ (in the update of } m_{b^{(k)}})"),
             _bias_gradient(
                 r"m_{b^{(k)}}^{(n+1)} = \beta m_{b^{(k)}}^{(n)} + (1-\beta) \overset{\sim}{\nabla}_{\mathcal{O}_{c^+}"
-                r"(X,Y^*,(W^{(W)(n)}),b^{(1)(n)},\dots,\cdot,\dots,b^{(p)(n)})}"
+                r"(X,Y^*,(W^{(W)(n)}),b^{(1)(n)},\dots,\cdot,\dots,b^{(p)(n)})}",
+                _NB6,
             ),
         ),
-        checked_by=(_TO + "test_definition_6_7_momentum_on_network",),
+        checked_by=(
+            _TO + "test_definition_6_7_momentum_on_network",
+            _TO + "test_fit_is_the_literal_recursion_of_definitions_6_6_and_6_7",
+        ),
         uses=("Definition 6.5", "Definition 6.6"),
     ),
 )
@@ -852,6 +987,7 @@ NOTATIONS: tuple[Notation, ...] = (
                 r"i^* \in [\![1, m_{k+1}]\!]",
                 r"i^* \in [\![1, m_k]\!]: W^{(k)} \in \mathcal{M}_{m_k, m_{k-1}} has m_k rows (Definition 5.1); "
                 r"Notation 17 and Definitions 6.6-6.7 shift every width index by one",
+                "05_network.ipynb",
             ),
         ),
     ),
@@ -901,6 +1037,7 @@ CONVENTIONS: tuple[Convention, ...] = (
         r"The step $-\alpha \frac{1}{|B|}\sum_{i \in B}\nabla\xi_i$ estimates $-\frac{\alpha}{n}\nabla "
         r"\mathcal{O}_{c^+}$, not $-\alpha\nabla\mathcal{O}_{c^+}$: full-batch gradient descent on the sum needs "
         r"a learning rate $n$ times smaller. `network.objective(..., reduction='mean')` gives the mean.",
+        "05_network.ipynb",
     ),
     Convention(
         "Momentum as an exponential average, (1 - beta) form",
@@ -910,6 +1047,7 @@ CONVENTIONS: tuple[Convention, ...] = (
         r"$v \leftarrow \beta v + \nabla_f(x)$, $x \leftarrow x - \alpha v$.",
         r"With the same indexing the two forms give the same iterates when the heavy-ball learning rate is "
         r"$\alpha (1-\beta)$; their default learning rates are therefore not comparable.",
+        _NB6,
     ),
     Convention(
         "The momentum step uses the previous average",
@@ -921,6 +1059,7 @@ CONVENTIONS: tuple[Convention, ...] = (
         r"The package's `Momentum` and `training.fit` step with $m^{(n+1)}$, as libraries do; "
         r"`optim.momentum_sequence(..., indexing='paper')` reproduces the printed recursion, and notebook 06 "
         r"compares the two.",
+        _NB6,
     ),
     Convention(
         "beta may be 1; Definition 6.6 lists an unused beta",
@@ -929,5 +1068,6 @@ CONVENTIONS: tuple[Convention, ...] = (
         r"Definition 6.6 (no momentum) also takes a $\beta \in [0, 1]$ that it never uses.",
         r"PyTorch accepts any momentum $\geq 0$; in practice $\beta \in [0, 1[$.",
         r"The package accepts $\beta \in [0, 1[$ and refuses $\beta = 1$ with a message that says why.",
+        _NB6,
     ),
 )

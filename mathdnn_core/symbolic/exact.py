@@ -107,14 +107,36 @@ def _exact_float(expr: sp.Expr, digits: int) -> float:
         )
     for maxn in _MAXN:
         try:
-            return _to_float(sp.N(expr, digits, strict=True, maxn=maxn))
+            number = sp.N(expr, digits, strict=True, maxn=maxn)
         except PrecisionExhausted:
             continue
+        if not number.is_zero or expr.is_zero:  # a nonzero number may still round to 0.0 (underflow): exact
+            return _to_float(number)
+        return _certified_zero(expr, maxn)
     if expr.equals(0):
         return 0.0
     raise ValueError(
         f"could not evaluate {expr} to {digits} certain digits with {_MAXN[-1]} working digits (Definition 1.2)"
     )
+
+
+def _certified_zero(expr: sp.Expr, maxn: int) -> float:
+    """A 0 that ``evalf`` returned but that is not evidently 0, checked before it is trusted.
+
+    ``evalf`` can return 0 for a tiny value even with ``strict=True``: it sizes its working precision on the
+    argument, so ``log(1 + e^{-176})`` (about ``3.7e-77``) comes out as 0 at 30 digits. More digits are asked for
+    first; a value that stays 0 must be proved 0 by ``equals``, otherwise the reference is refused.
+    """
+    for digits in (120, 1_200):
+        try:
+            number = sp.N(expr, digits, strict=True, maxn=max(maxn, 4 * digits))
+        except PrecisionExhausted:
+            continue
+        if not number.is_zero:
+            return _to_float(number)
+    if expr.equals(0):
+        return 0.0
+    raise ValueError(f"{expr} evaluates to 0 but is not provably 0: refusing an uncertain reference (Definition 1.2)")
 
 
 def _to_float(value: sp.Expr) -> float:

@@ -225,6 +225,37 @@ def dense_jacobian_weight_row_entry_general() -> GeneralEntry:
     return _entry("Proposition 4.2", sp.Derivative(L_i, s["W"][i_star, j]), paper, j=j, i_star=i_star, **s)
 
 
+def dense_jacobian_weights_entry_general(order: str = "C") -> GeneralEntry:
+    r"""``d L_i / d W_{i*,j}`` in general dimension, against the entry of SymPy's own Kronecker product at the column
+    where ``W`` flattened puts ``W_{i*,j}``: the row Jacobians of Proposition 4.2 side by side are ``I_m ⊗ y``.
+
+    Paper: Proposition 4.2
+
+    .. math:: \frac{\partial \mathbb{L}_i}{\partial W_{i^*,j}} = (I_m \otimes y)_{i,\,(i^*-1)n + j}
+              \ (\texttt{order="C"}),\qquad = (y \otimes I_m)_{i,\,(j-1)m + i^*}\ (\texttt{order="F"})
+
+    ``paper`` is ``KroneckerProduct(Identity(m), y)`` (or ``(y, Identity(m))``) of a symbolic ``1 x n`` row ``y``,
+    read at that entry by SymPy (0-based, with ``Mod``/``floor``), not typed in.
+    """
+    from sympy.matrices.expressions.kronecker import KroneckerProduct
+    from sympy.matrices.expressions.matexpr import MatrixElement
+
+    if order not in ("C", "F"):
+        raise ValueError(f"order must be 'C' or 'F' (Proposition 4.2); got {order!r}")
+    L_i, s = _dense_general()
+    j, i_star = _idx("j", _n), _idx("i^*", _m)
+    row = sp.MatrixSymbol("y", 1, _n)
+    if order == "C":
+        kron, column = KroneckerProduct(sp.Identity(_m), row), (i_star - 1) * _n + (j - 1)
+    else:
+        kron, column = KroneckerProduct(row, sp.Identity(_m)), (j - 1) * _m + (i_star - 1)
+    entry = kron._entry(s["i"] - 1, column)  # 0-based, as SymPy indexes matrices
+    # the 1 x n MatrixSymbol's entry y[0, e] (0-based) is the IndexedBase's y[e + 1] (1-based)
+    paper = entry.replace(lambda e: isinstance(e, MatrixElement) and e.parent == row, lambda e: s["y"][e.j + 1])
+    lhs = sp.Derivative(L_i, s["W"][i_star, j])
+    return _entry("Proposition 4.2", lhs, paper, j=j, i_star=i_star, **s)
+
+
 def dense_jacobian_bias_entry_general() -> GeneralEntry:
     r"""``d L_i / d b_j`` in general dimension: ``delta_ij``.
 
@@ -262,6 +293,59 @@ def softmax_cross_entropy_gradient_entry_general() -> GeneralEntry:
         z=z,
         y_star=y_star,
     )
+
+
+def softmax_cross_entropy_gradient_soft_entry_general() -> GeneralEntry:
+    r"""``d xi(S(z), y*) / d z_j`` in general dimension for *any* target ``y*``: ``(sum_k y*_k) S_j(z) - y*_j``.
+
+    Paper: Proposition 5.3
+
+    .. math:: \frac{\partial\, \xi(\mathcal{S}(z), y^*)}{\partial z_j}
+              = \Big(\sum_{k=1}^m y^*_k\Big)\mathcal{S}_j(z) - y^*_j
+
+    No hypothesis on ``y*``: a soft target, or a binary one with several ones. Proposition 5.3's ``S(z) - y*`` is
+    the case ``sum_k y*_k = 1``.
+    """
+    fused = softmax_cross_entropy_gradient_entry_general()
+    s = fused.symbols
+    total = sp.Sum(sp.exp(s["z"][s["l"]]), (s["l"], 1, _m))
+    paper = sp.Sum(s["y_star"][s["k"]], (s["k"], 1, _m)) * sp.exp(s["z"][s["j"]]) / total - s["y_star"][s["j"]]
+    return _entry("Proposition 5.3", fused.lhs, paper, notation=lambda e: softmax_notation(e, s["z"], total), **s)
+
+
+def relu_upstream_gradient_entry_general() -> GeneralEntry:
+    r"""``d (F ∘ R) / d z_j`` in general dimension by the chain rule: ``grad F(y)_j 1(z_j > 0)``, ``y = R(z)``.
+
+    Paper: Proposition 5.1
+
+    .. math:: \sum_{k=1}^m \nabla_F(y)_k\, \frac{\partial \max(0, z_k)}{\partial z_j}
+              = \nabla_F(y)_j\, \mathbb{1}_{\mathbb{R}^{+*}}(z_j)
+
+    The first line of the proof (Theorem 1.3, entry ``j``) with ``grad F(y)`` an ``IndexedBase``; SymPy derives
+    ``d max(0, z_k) / d z_j`` and does the sum (Assumption 1 applied).
+    """
+    z = sp.IndexedBase("z", real=True)
+    g = sp.IndexedBase(r"\nabla_{F}(y)", real=True)
+    j, k = _idx("j", _m), _idx("k", _m)
+    lhs = sp.Sum(g[k] * sp.Derivative(sp.Max(0, z[k]), z[j]), (k, 1, _m))
+    return _entry("Proposition 5.1", lhs, g[j] * relu_derivative_expr(z[j]), m=_m, j=j, k=k, z=z, g=g)
+
+
+def dense_upstream_weight_row_entry_general() -> GeneralEntry:
+    r"""``d (F ∘ L) / d W_{i*,j}`` in general dimension by the chain rule: ``grad F(z)_{i*} y_j``.
+
+    Paper: Proposition 5.2
+
+    .. math:: \sum_{i=1}^m \nabla_F(z)_i\, \frac{\partial \mathbb{L}_i}{\partial W_{i^*,j}} = \nabla_F(z)_{i^*}\, y_j
+
+    The proof's line (Theorem 1.3, entry ``j``) with ``grad F(z)`` an ``IndexedBase``; SymPy derives the entries of
+    Proposition 4.2 and does the sum over the Kronecker delta.
+    """
+    L_i, s = _dense_general()
+    g = sp.IndexedBase(r"\nabla_{F}(z)", real=True)
+    j, i_star = _idx("j", _n), _idx("i^*", _m)
+    lhs = sp.Sum(g[s["i"]] * sp.Derivative(L_i, s["W"][i_star, j]), (s["i"], 1, _m))
+    return _entry("Proposition 5.2", lhs, g[i_star] * s["y"][j], j=j, i_star=i_star, g=g, **s)
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -129,3 +129,62 @@ def dense_vjp_expr(y, W, b, v) -> tuple[sp.ImmutableMatrix, sp.ImmutableMatrix, 
     f = pairing(dense_expr(y, W, b), as_row(v, "v", "Proposition 5.2"), "Proposition 5.2")
     dW = sp.ImmutableMatrix(W.rows, W.cols, lambda i, j: sp.diff(f, W[i, j]))
     return gradient_row(f, y), dW, gradient_row(f, b)
+
+
+def dense_jacobian_weights_expr(y, W, b, order: str = "C") -> sp.ImmutableMatrix:
+    r"""Jacobian of ``L(y, ., b)`` with respect to all of ``W`` flattened, derived by ``Matrix.jacobian``.
+
+    Paper: Proposition 4.2
+
+    The twin of :func:`mathdnn_core.layers.dense_jacobian_weights`: ``order="C"`` flattens ``W`` row by row (the
+    rows of Proposition 4.2 one after the other: ``I_m ⊗ y``), ``"F"`` column by column (``y ⊗ I_m``).
+
+    Returns
+    -------
+    ImmutableMatrix (m, m n)
+    """
+    y, W, b = _dense_args(y, W, b, "Proposition 4.2")
+    if order not in ("C", "F"):
+        raise ValueError(
+            f"order must be 'C' (W flattened row by row) or 'F' (column by column) (Proposition 4.2); got {order!r}"
+        )
+    flat = W.reshape(1, W.rows * W.cols) if order == "C" else W.T.reshape(1, W.rows * W.cols)
+    return sp.ImmutableMatrix(dense_expr(y, W, b).jacobian(flat))
+
+
+def dense_jacobian_weights_paper(y, W, b) -> sp.ImmutableMatrix:
+    r"""Proposition 4.2's matrices (9) for ``i* = 1, ..., m``, side by side: the Jacobian with respect to ``W``
+    flattened row by row, assembled from the paper's row Jacobians.
+
+    Paper: Proposition 4.2
+
+    .. math:: \big[\mathcal{J}_{W_{1,:}} \;\cdots\; \mathcal{J}_{W_{m,:}}\big] \in \mathcal{M}_{m, mn}
+    """
+    y, W, b = _dense_args(y, W, b, "Proposition 4.2")
+    return sp.ImmutableMatrix(sp.Matrix.hstack(*(dense_jacobian_weight_row_paper(y, W, b, r) for r in range(W.rows))))
+
+
+def dense_jacobian_bias_proof_printed(y, W, b) -> sp.ImmutableMatrix:
+    r"""The matrix (10) as the proof of Proposition 4.3 fills it in, with its printed range ``j ∈ [1, n]``.
+
+    Paper: Proposition 4.3
+
+    The proof reads "Let i ∈ [1, m], j ∈ [1, n] and b ∈ R^m" and derives ``∂L_i/∂e_j(b) = δ_ij``: ``j`` keeps the
+    range of Proposition 4.1's proof, where it runs over the ``n`` coordinates of ``y``, but ``b`` has ``m``. Here
+    each entry the printed range reaches is derived (``diff`` of ``L_i`` by ``b_j``, nothing typed in) into the
+    ``m x m`` matrix of (10), which starts at 0: with ``n < m`` the last ``m - n`` columns are never derived and
+    stay 0; with ``n > m`` the range asks for coordinates ``b_j``, ``j > m``, that ``b`` does not have
+    (``ValueError``). Only ``n = m`` gives ``I_m``.
+    """
+    y, W, b = _dense_args(y, W, b, "Proposition 4.3")
+    m, n = W.rows, W.cols
+    if n > m:
+        raise ValueError(
+            f"the proof of Proposition 4.3 takes j in [1, n] = [1, {n}], but b in R^m has only m = {m} coordinates: "
+            f"there is no b_{m + 1}"
+        )
+    L, J = dense_expr(y, W, b), sp.zeros(m, m)
+    for i in range(m):
+        for j in range(n):  # the printed j ∈ [1, n]
+            J[i, j] = sp.diff(L[i], b[j])
+    return sp.ImmutableMatrix(J)

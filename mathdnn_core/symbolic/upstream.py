@@ -103,3 +103,25 @@ def dense_upstream_weight_row_gradient_paper(y, W, b, row: int, upstream: Upstre
     upstream = upstream or generic_upstream()
     g = _upstream_gradient_at(upstream, list(dense_expr(y, W, b)))
     return sp.ImmutableMatrix(g[row] * y)
+
+
+def dense_upstream_weight_row_gradient_printed(
+    y, W, b, row: int, v, upstream: Upstream | None = None
+) -> sp.ImmutableMatrix:
+    r"""Proposition 5.2 as printed, ``grad F(z)_{i*} * v``, with the row ``v`` the text never defines.
+
+    Paper: Proposition 5.2
+
+    .. math:: w \longmapsto \nabla_{\mathscr{F}}(z)_{i^*}\, v,\qquad z = \mathbb{L}(y, \dots, w, \dots, b)
+
+    Equal to the gradient (:func:`dense_upstream_weight_row_gradient_expr`) only where ``v = y``, which is what the
+    proof and the note after it use.
+    """
+    y, W, b = _dense_args(y, W, b, "Proposition 5.2")
+    row = _check_row(row, W, "Proposition 5.2")
+    v = as_row(v, "v", "Proposition 5.2")
+    if v.cols != y.cols:
+        raise ValueError(f"v must be a row of {y.cols} entries, like y (Proposition 5.2); got {v.cols}")
+    upstream = upstream or generic_upstream()
+    g = _upstream_gradient_at(upstream, list(dense_expr(y, W, b)))
+    return sp.ImmutableMatrix(g[row] * v)

@@ -348,3 +348,22 @@ def check_raises(
     except BaseException as exc:
         raise AssertionError(f"{label} NOT verified — {what}: got {type(exc).__name__} instead: {exc}") from exc
     raise AssertionError(f"{label} NOT verified — {what}: nothing was raised")
+
+
+def check_conforms(fn: Callable[[], object], *, statement: str, what: str, document: str = "mathdnn") -> Verdict:
+    r"""Assert that a computation with given shapes goes through: its products conform and nothing is refused.
+
+    Paper: Notation 2
+
+    The check of a *shape*: ``fn()`` uses the arrays as a statement shapes them (say, the weights of a network in
+    the shapes a definition prints) and must return without a shape error. ``ValueError`` — what NumPy raises for a
+    product that does not conform, and what the package raises for an array of the wrong shape — becomes an
+    ``AssertionError`` saying that the shapes do not conform, with NumPy's or the package's reason. Refuting it
+    (``check_refuted(..., must_mention=("do not conform",))``) shows what goes wrong when a printed shape is used.
+    """
+    label = _label(statement, document)
+    try:
+        fn()
+    except ValueError as exc:
+        raise AssertionError(f"{label} NOT verified — {what}: the shapes do not conform ({exc})") from exc
+    return Verdict(statement, what, 0.0, 0.0, 1, detail="the shapes conform", document=document)
