@@ -32,7 +32,9 @@ MATH_MODULES = (
     *CORE_MODULES,
     "filtration",  # seed 003, L. Borasi's notes
     "filtration_descent",
-    "controlled_odes", "polynomial_fields", "lecture_networks",  # seed 004, C. Cuchiero's lecture
+    "controlled_odes",
+    "polynomial_fields",
+    "lecture_networks",  # seed 004, C. Cuchiero's lecture
     *(
         f"symbolic.{m.name}"
         for m in pkgutil.iter_modules(importlib.import_module("mathdnn_core.symbolic").__path__)
@@ -241,3 +243,13 @@ def test_checked_by_names_existing_tests(statement):
         assert (ROOT / path).exists(), f"{reference}: no file {path}"
         if test_name:
             assert re.search(rf"^def {re.escape(test_name)}\(", (ROOT / path).read_text(), re.MULTILINE), reference
+
+
+@pytest.mark.parametrize("statement", paper.statements(None), ids=lambda s: f"{s.document}:{s.id}")
+def test_every_statement_has_a_test_and_a_notebook_verdict(statement):
+    """Coverage: a pytest test in ``checked_by``, and a verdict in the stored outputs of the notebook of its section."""
+    assert statement.checked_by, f"{statement.id}: name the pytest tests that check it (checked_by)"
+    expected = notebook_of(statement.document, statement.section)
+    if expected is not None:
+        checked = {(v["document"], v["statement"]) for v in STORED.get(expected.name, [])}
+        assert statement.key in checked, f"{statement.id}: {expected.name} holds no verdict on it"

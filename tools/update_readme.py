@@ -44,10 +44,10 @@ def blocks() -> dict[str, str]:
 
 def render(text: str) -> str:
     for name, body in blocks().items():
-        pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(\n<!-- {name}:end -->)", flags=re.S)
+        pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)", flags=re.S)
         if not pattern.search(text):
             raise SystemExit(f"README.md lacks the markers <!-- {name}:start --> ... <!-- {name}:end -->")
-        text = pattern.sub(lambda m, body=body: m[1] + body + m[2], text)
+        text = pattern.sub(lambda m, body=body: m[1] + body + "\n" + m[2], text)
     return text
 
 

@@ -278,6 +278,10 @@ STATEMENTS: tuple[Statement, ...] = (
         "ReLU",
         r"$\mathcal{R}: \mathbb{R}^m \to \mathbb{R}^m$, $z \mapsto [\max(0, z_1) \cdots \max(0, z_m)]$ (a row).",
         implemented_by=_names("activations", "relu"),
+        checked_by=(
+            "tests/test_activations.py::test_relu_value_vs_sympy",
+            "tests/test_activations.py::test_relu_derivative_is_zero_at_zero_and_at_negatives",
+        ),
         errata=(
             Erratum(
                 "notation",
@@ -333,6 +337,10 @@ STATEMENTS: tuple[Statement, ...] = (
         r"$\mathcal{S} \in \mathcal{D}(\mathbb{R}^m, ]0,1[^m)$ ($m \geq 2$) with "
         r"$\mathcal{J}_{\mathcal{S}}(z)_{i,j} = \mathcal{S}_i(z)\,(\delta_{i,j} - \mathcal{S}_j(z))$.",
         implemented_by=_names("activations", "softmax_jacobian", "softmax_vjp"),
+        checked_by=(
+            "tests/test_activations.py::test_softmax_jacobian_vs_sympy",
+            "tests/test_activations.py::test_softmax_jacobian_vs_central_differences",
+        ),
         uses=("Definition 2.2", "Definition 1.2"),
     ),
     # ------------------------------------------------------------------------------------------------ Section 3
@@ -341,6 +349,10 @@ STATEMENTS: tuple[Statement, ...] = (
         "Categorical cross-entropy",
         r"$\xi: ]0,1[^m \times \{0,1\}^m \to \mathbb{R}$, $(y, y^*) \mapsto -\sum_{k=1}^m y^*_k \log(y_k)$.",
         implemented_by=_names("losses", "cross_entropy"),
+        checked_by=(
+            "tests/test_losses.py::test_cross_entropy_value_vs_sympy",
+            "tests/test_losses.py::test_cross_entropy_from_logits_vs_sympy_and_mpmath",
+        ),
     ),
     _statement(
         "Proposition 3.1",
@@ -348,6 +360,10 @@ STATEMENTS: tuple[Statement, ...] = (
         r"For $y^* \in \{0,1\}^m$, $\xi(\cdot, y^*) \in \mathcal{D}(]0,1[^m, \mathbb{R})$ with "
         r"$\nabla_{\xi(\cdot,y^*)}(y) = -[y^*_1/y_1 \cdots y^*_m/y_m] \in \mathbb{R}^m$.",
         implemented_by=_names("losses", "cross_entropy_gradient"),
+        checked_by=(
+            "tests/test_losses.py::test_cross_entropy_gradient_vs_sympy",
+            "tests/test_losses.py::test_cross_entropy_gradient_vs_central_differences",
+        ),
         errata=(
             Erratum(
                 "error",

@@ -26,9 +26,7 @@ def _code(text: str) -> str:
 
 
 def _tests_of(statement: Statement) -> list[str]:
-    modules = {name.split(".")[1] for name in statement.implemented_by if name.count(".") >= 2}
     files = {reference.split("::")[0] for reference in statement.checked_by}
-    files |= {f"tests/test_{module}.py" for module in modules}
     return sorted(f"`{f.removeprefix('tests/')}`" for f in files)
 
 
