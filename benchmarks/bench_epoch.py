@@ -282,6 +282,8 @@ def _run(args) -> int:
             runners[f"ours_{np.dtype(dtype).name}_b{b}"] = ours_runner(X, Y, dtype, b)
     for b in (32, 128):
         runners[f"ours_float32_b{b}_1thread"] = ours_runner(X, Y, np.float32, b, blas_threads=1)
+        # two threads pinned (--threads 2): the default keeps one wherever two do not give the same bits
+        runners[f"ours_float32_b{b}_2threads"] = ours_runner(X, Y, np.float32, b, blas_threads=2)
     worker = TorchWorker(n, args.torch_python)
     have_torch = worker.info is not None
     if have_torch:
@@ -377,6 +379,17 @@ def _run(args) -> int:
         else:
             rows.append((f"ours / PyTorch, float32 batch {b}", float("nan"), float("nan"), "skipped (no torch)"))
     rows.append(("ours / FLOP limit, float32 batch 128", *ratio(ours["float32_b128"], flop_limit), "<= 1.5"))
+    rows.append(
+        ("ours, 2 threads / FLOP limit, float32 batch 128", *ratio(ours["float32_b128_2threads"], flop_limit), "<= 1.5")
+    )
+    if torch_res:
+        rows.append(
+            (
+                "ours, 2 threads / PyTorch, float32 batch 32",
+                *ratio(ours["float32_b32_2threads"], torch_res["float32_b32"]),
+                "<= 0.5",
+            )
+        )
     rows.append(("ours / FLOP limit, float32 batch 32", *ratio(ours["float32_b32"], flop_limit), ""))
     for b in (32, 128):
         rows.append((f"float64 / float32, batch {b}", *ratio(ours[f"float64_b{b}"], ours[f"float32_b{b}"]), ""))

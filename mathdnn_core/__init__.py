@@ -8,7 +8,7 @@ kernel) §5, ``optim`` §6; ``symbolic`` (SymPy twins), ``testing`` (the checker
 notebook needs); ``datasets``, ``training``, ``results``, ``experiment``, ``plots``; ``report_card`` (``mathdnn
 verify``), ``verify`` (its quick self-check), ``cli``. The notes of seed 003: ``filtration`` and
 ``filtration_descent``; the lecture of seed 004: ``controlled_odes``, ``polynomial_fields``, ``lecture_networks``;
-§6's softmax regression: ``softmax_regression``.
+§6's softmax regression: ``softmax_regression``; the minibatch loop the last two share: ``minibatch_descent``.
 
 Heavy modules (SymPy, matplotlib, data) are imported on first use: ``import mathdnn_core`` stays fast.
 """
@@ -24,7 +24,7 @@ __version__ = "0.1.0"
 _LAZY = (
     "symbolic", "testing", "paper", "notebook", "datasets", "training", "results", "experiment", "plots",
     "report_card", "report_page", "verify", "cli", "filtration", "filtration_descent", "controlled_odes",
-    "polynomial_fields", "lecture_networks", "softmax_regression",
+    "polynomial_fields", "lecture_networks", "softmax_regression", "minibatch_descent",
 )  # fmt: skip
 __all__ = ["activations", "backprop", "differentials", "layers", "losses", "network", "optim", *_LAZY]
 

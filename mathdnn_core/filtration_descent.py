@@ -20,17 +20,14 @@ see the same batches in the same order.
 
 from __future__ import annotations
 
-import math
-import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from . import filtration, optim
+from . import filtration, minibatch_descent, optim
 from ._validation import Params, as_float_array, learning_rate, momentum_beta, positive_int, real_in_interval
 from .results import History
-from .training import TrainingDivergedError
 
 _THEOREM = "Borasi notes, Theorem 1.1"
 _FIT = "Borasi notes, gradient descent on S (§1.2) with the relations of Corollary 1.2.1"
@@ -266,50 +263,34 @@ def fit(
         T_test = filtration._check_targets(T_test, X_test, params, _FIT)
     dtype = np.result_type(*[a.dtype for pair in params for a in pair])
     X, T = X.astype(dtype, copy=False), T.astype(dtype, copy=False)
-    opt = optim.Momentum(lr, momentum)
     steps = -(-n // batch_size)
     history = History(
         epochs=epochs, batch_size=batch_size, lr=lr, momentum=momentum, steps_per_epoch=steps, dtype=dtype.name
     )
-    with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is reported as TrainingDivergedError
-        params = _train(params, X, T, phis, opt, rng, epochs, batch_size, history, accuracy, X_test, T_test, callback)
-    return params, history
 
+    def batch_loss_and_gradients(rows, current):
+        grads, errors = filtration._backprop(X[rows], T[rows], current, phis, dtype.type(1.0 / rows.size))
+        return float(errors.sum()), grads
 
-def _train(params, X, T, phis, opt, rng, epochs, batch_size, history, accuracy, X_test, T_test, callback) -> Params:
-    """The epochs of :func:`fit`, on checked inputs; ``history`` is filled in place."""
-    n, lr, state = X.shape[0], opt.lr, opt.init(params)
-    dtype = X.dtype
-    for epoch in range(1, epochs + 1):
-        start, total = time.perf_counter(), 0.0
-        for step, rows in enumerate(optim.minibatches(n, batch_size, rng), start=1):
-            grads, errors = filtration._backprop(X[rows], T[rows], params, phis, dtype.type(1.0 / rows.size))
-            total += float(errors.sum())
-            if not math.isfinite(total):
-                raise TrainingDivergedError(
-                    f"training diverged at epoch {epoch}, step {step}: the batch cost is not finite; lr={lr:g} is "
-                    f"likely too large ({_FIT}), try lr={lr / 10:g}",
-                    epoch=epoch,
-                    step=step,
-                    loss=total,
-                    lr=lr,
-                )
-            updates, state = opt.update(grads, state)
-            params = optim.apply_updates(params, updates)
-        history.seconds.append(time.perf_counter() - start)
-        history.loss.append(total / n)
-        if not all(np.all(np.isfinite(a)) for pair in params for a in pair):
-            raise TrainingDivergedError(
-                f"training diverged at epoch {epoch}: a parameter is not finite ({_FIT})",
-                epoch=epoch,
-                step=history.steps_per_epoch,
-                loss=float("nan"),
-                lr=lr,
-            )
+    def after_epoch(epoch, current):
         if accuracy:
-            history.train_accuracy.append(_accuracy(X, T, params, phis))
+            history.train_accuracy.append(_accuracy(X, T, current, phis))
             if X_test is not None:
-                history.test_accuracy.append(_accuracy(X_test, T_test, params, phis))
-        if callback is not None and callback(epoch, params, history) is True:
-            break
-    return params
+                history.test_accuracy.append(_accuracy(X_test, T_test, current, phis))
+        return callback is not None and callback(epoch, current, history) is True
+
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is reported as TrainingDivergedError
+        params = minibatch_descent.descend(
+            batch_loss_and_gradients,
+            params,
+            n,
+            epochs=epochs,
+            batch_size=batch_size,
+            lr=lr,
+            momentum=momentum,
+            rng=rng,
+            history=history,
+            statement=_FIT,
+            after_epoch=after_epoch,
+        )
+    return params, history

@@ -15,15 +15,13 @@ r"""Seed 004, the networks of C. Cuchiero's lecture and how they are trained.
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
 
 import numpy as np
 
-from . import activations, controlled_odes, layers, losses, optim
+from . import activations, controlled_odes, layers, losses, minibatch_descent
 from ._validation import as_float_array, check_labels, positive_int, real_in_interval
 from .results import History
-from .training import TrainingDivergedError
 
 _UA = 'Seed 004, "Universal approximation theorem"'
 _INTERP = 'Seed 004, "Universal N-point interpolator"'
@@ -275,11 +273,10 @@ def fit_random_fields(
 
     Paper: Seed 004, "Consequences for training"
 
-    Minibatches without replacement (:func:`mathdnn_core.optim.minibatches`), and for each the momentum update of
-    :class:`mathdnn_core.optim.Momentum` (plain :class:`mathdnn_core.optim.GradientDescent` when
-    ``momentum = 0``) with the gradient of :func:`classifier_loss_and_gradients`. The history records, per epoch,
-    the mean training loss, the test accuracy (when test data are given) and, unless ``record_train_accuracy`` is
-    false, the training accuracy (one more pass over the training set). Raises
+    Minibatches without replacement and the momentum update (:func:`mathdnn_core.minibatch_descent.descend`;
+    ``momentum = 0`` is plain gradient descent) with the gradient of :func:`classifier_loss_and_gradients`. The
+    history records, per epoch, the mean training loss, the test accuracy (when test data are given) and, unless
+    ``record_train_accuracy`` is false, the training accuracy (one more pass over the training set). Raises
     :class:`mathdnn_core.training.TrainingDivergedError` when a batch loss or the flow stops being finite.
     """
     n_classes = model.readout.shape[0]
@@ -289,40 +286,40 @@ def fit_random_fields(
     test = None if pixels_test is None else (model.features(pixels_test), np.asarray(labels_test))
     epochs = positive_int(epochs, "epochs", _COUNT)
     beta = real_in_interval(momentum, "momentum", _COUNT, low=0.0, high=1.0, high_open=True)
-    opt = optim.GradientDescent(lr) if beta == 0 else optim.Momentum(lr, beta)
-    params, history = init_controls(model), History(epochs=epochs, batch_size=batch_size, lr=lr, momentum=beta)
-    state = opt.init(params)
-    for epoch in range(1, epochs + 1):
-        start, total, batches = time.perf_counter(), 0.0, optim.minibatches(features.shape[0], batch_size, rng)
-        for step, batch in enumerate(batches, start=1):
-            try:
-                loss, grads = classifier_loss_and_gradients(model, features[batch], Y[batch], params)
-            except controlled_odes.FlowDivergedError as exc:
-                raise TrainingDivergedError(
-                    f"{_COUNT}: training stopped at epoch {epoch}, step {step} (learning rate {lr}): {exc}",
-                    epoch=epoch,
-                    step=step,
-                    loss=math.nan,
-                    lr=lr,
-                ) from exc
-            if not math.isfinite(loss):
-                raise TrainingDivergedError(
-                    f"{_COUNT}: at epoch {epoch}, step {step} the batch loss is {loss}; lower the learning rate {lr}",
-                    epoch=epoch,
-                    step=step,
-                    loss=loss,
-                    lr=lr,
-                )
-            updates, state = opt.update(grads, state)
-            params = optim.apply_updates(params, updates)
-            total += loss * len(batch)
-        history.seconds.append(time.perf_counter() - start)
-        history.loss.append(total / features.shape[0])
+    n = features.shape[0]
+    history = History(
+        epochs=epochs,
+        batch_size=batch_size,
+        lr=lr,
+        momentum=beta,
+        steps_per_epoch=-(-n // batch_size),
+        dtype=str(features.dtype),
+    )
+
+    def batch_loss_and_gradients(rows, params):
+        loss, grads = classifier_loss_and_gradients(model, features[rows], Y[rows], params)
+        return loss * len(rows), grads
+
+    def after_epoch(epoch, params):
         if record_train_accuracy:
             history.train_accuracy.append(float(np.mean(np.argmax(model.logits(features, params), 1) == labels)))
         if test is not None:
             history.test_accuracy.append(float(np.mean(np.argmax(model.logits(test[0], params), 1) == test[1])))
-    history.steps_per_epoch, history.dtype = len(batches), str(features.dtype)
+
+    params = minibatch_descent.descend(
+        batch_loss_and_gradients,
+        init_controls(model),
+        n,
+        epochs=epochs,
+        batch_size=batch_size,
+        lr=lr,
+        momentum=beta,
+        rng=rng,
+        history=history,
+        statement=_COUNT,
+        after_epoch=after_epoch,
+        divergence=(controlled_odes.FlowDivergedError,),
+    )
     return params, history
 
 

@@ -97,7 +97,7 @@ def notebooks_dir(explicit: str | os.PathLike | None = None) -> Path:
     )
 
 
-def run_notebook(path: str | os.PathLike, timeout: float = 600.0) -> NotebookRun:
+def run_notebook(path: str | os.PathLike, timeout: int = 600) -> NotebookRun:
     """Execute one notebook top to bottom in a fresh ``python3`` kernel and collect what it reported."""
     import nbformat
     from nbclient import NotebookClient
@@ -121,7 +121,7 @@ def run_notebook(path: str | os.PathLike, timeout: float = 600.0) -> NotebookRun
         error = None
         try:
             client = NotebookClient(
-                nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+                nb, timeout=int(timeout), kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
             )
             # The kernel's own stderr (transport warnings) is not the notebook's output: cell errors are in the
             # notebook itself.

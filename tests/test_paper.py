@@ -35,6 +35,8 @@ MATH_MODULES = (
     "controlled_odes",
     "polynomial_fields",
     "lecture_networks",  # seed 004, C. Cuchiero's lecture
+    "softmax_regression",
+    "minibatch_descent",
     *(
         f"symbolic.{m.name}"
         for m in pkgutil.iter_modules(importlib.import_module("mathdnn_core.symbolic").__path__)

@@ -938,7 +938,7 @@ STATEMENTS: tuple[Statement, ...] = (
         r"Definition 6.5 applied to every $W^{(k)}$ and $b^{(k)}$ with the gradients of Definition 6.6: "
         r"$m \leftarrow \beta m + (1-\beta)\widetilde{\nabla}\mathcal{O}_{c^+}$, and each parameter steps by "
         r"$-\alpha m$.",
-        implemented_by=_names("training", "fit"),
+        implemented_by=(*_names("training", "fit"), *_names("minibatch_descent", "descend")),
         errata=(
             _shifted_shapes(
                 r"(W^{(k)(0)}, b^{(k)(0)}) \in \mathcal{M}_{m_{k+1}, m_k} \times \mathbb{R}^{m_{k+1}} \text{ and } "
