@@ -14,8 +14,8 @@ list of items separated by semicolons; each item cites statements as
   id in double quotes: ``Paper: Seed 004, "Lie bracket"``.
 
 Free text around the citations is allowed (``Paper: note after Definition 6.6``); ``Notation 17`` cites a Notation
-(the catalogue knows those that have errata); other words cite nothing; a line with no citation (``Paper: all sections``) is allowed. Only the
-first line is read: do not wrap a ``Paper:`` line.
+(the catalogue knows those that have errata); other words cite nothing; a line with no citation (``Paper: all
+sections``) is allowed. Only the first line is read: do not wrap a ``Paper:`` line.
 """
 
 from __future__ import annotations
