@@ -480,4 +480,3 @@ def gradient_cost(sizes: Sequence[int], method: str) -> int:
     return (
         sum(m * n + m * m * n + m * m for n, m in widths) + sizes[-1] ** 2 + sum(m * n + n * n for n, m in widths[1:])
     )
-
