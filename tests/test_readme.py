@@ -33,7 +33,7 @@ def test_quick_start_is_two_lines_main_job_then_tests():
 
 def test_every_notebook_is_listed_with_a_launch_link():
     notebooks = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-    assert len(notebooks) == 8
+    assert len(notebooks) >= 8  # 01-06 for the paper, 07 for the notes, 08 for the lecture
     for path in notebooks:
         assert f"(notebooks/{path.name})" in README, f"{path.name} is not in the README's notebook table"
         assert f"lab/tree/notebooks/{path.name})" in README, f"{path.name} has no Binder launch link"
