@@ -26,6 +26,9 @@ On each data set's fixed split (``mnist-5k``: 4,000 / 1,000; ``digits``: 1,347 /
   the same epochs, float32. It runs in a child process, ``--torch-python`` (an interpreter with torch and numpy; it
   reads the arrays from a file this script writes), so that PyTorch never shares a process with the other two.
   Without ``--torch-python`` it is skipped, and said so.
+* **PyTorch, adam (its defaults)**: what a PyTorch tutorial writes, the counterpart of scikit-learn's defaults:
+  ``nn.Linear``'s own initialisation (drawn after ``torch.manual_seed(seed)``), ``torch.optim.Adam`` with its
+  defaults (learning rate 1e-3), ``F.cross_entropy``, batch 32, the same epochs, float32, in the same child process.
 
 Ours and PyTorch draw from different generators, so their seed-by-seed numbers are not paired; the comparison is
 of the distributions over seeds. scikit-learn and PyTorch run with one BLAS / intra-op thread (a seed then gives the
@@ -55,8 +58,10 @@ LABELS = {
     "sklearn_adam": "sklearn MLP, adam (its defaults)",
     "sklearn_sgd": "sklearn MLP, sgd (our recipe)",
     "torch": "PyTorch (our recipe)",
+    "torch_adam": "PyTorch, adam (its defaults)",
 }
-BASELINES = ("sklearn_adam", "sklearn_sgd", "torch")
+BASELINES = ("sklearn_adam", "sklearn_sgd", "torch", "torch_adam")
+TORCH_MODELS = ("torch", "torch_adam")
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -188,38 +193,50 @@ def torch_worker(data_path: str, out_path: str) -> int:
     lr, beta = float(arrays["lr"]), float(arrays["momentum"])
     sizes = [X_train.shape[1], *hidden, n_classes]
     n = X_train.shape[0]
-    runs = []
-    for seed in (int(s) for s in arrays["seeds"]):
+
+    def network(seed: int, recipe: bool):
+        torch.manual_seed(seed)  # nn.Linear's own initialisation draws from the global generator
         generator = torch.Generator().manual_seed(seed)
         layers: list[torch.nn.Module] = []
         for k, (m_in, m_out) in enumerate(zip(sizes[:-1], sizes[1:])):
             linear = torch.nn.Linear(m_in, m_out)
-            with torch.no_grad():  # He initialisation, as ours: W ~ N(0, 2 / m_in), b = 0
-                linear.weight.copy_(torch.randn(m_out, m_in, generator=generator) * math.sqrt(2.0 / m_in))
-                linear.bias.zero_()
+            if recipe:
+                with torch.no_grad():  # He initialisation, as ours: W ~ N(0, 2 / m_in), b = 0
+                    linear.weight.copy_(torch.randn(m_out, m_in, generator=generator) * math.sqrt(2.0 / m_in))
+                    linear.bias.zero_()
             layers.append(linear)
             if k < len(sizes) - 2:
                 layers.append(torch.nn.ReLU())
-        model = torch.nn.Sequential(*layers)
-        # heavy ball v <- beta v + g, p <- p - lr' v with lr' = lr (1 - beta) is exactly
-        # m <- beta m + (1 - beta) g, p <- p - lr m  (m = (1 - beta) v, m0 = v0 = 0)
-        optimizer = torch.optim.SGD(model.parameters(), lr=lr * (1.0 - beta), momentum=beta)
-        start = time.perf_counter()
-        for _ in range(epochs):
-            order = torch.randperm(n, generator=generator)
-            loss_sum = 0.0
-            for i in range(0, n, batch_size):
-                rows = order[i : i + batch_size]
-                optimizer.zero_grad(set_to_none=True)
-                loss = F.cross_entropy(model(X_train.index_select(0, rows)), y_train.index_select(0, rows))
-                loss.backward()
-                optimizer.step()
-                loss_sum += loss.item() * rows.numel()
-        seconds = time.perf_counter() - start
-        with torch.no_grad():
-            accuracy = float((model(X_test).argmax(dim=1) == y_test).double().mean())
-        runs.append({"accuracy": accuracy, "train_loss": loss_sum / n, "epochs_run": epochs, "seconds": seconds})
-        print(f"  PyTorch seed {seed}: {100 * accuracy:.2f} % ({seconds:.1f} s)", file=sys.stderr, flush=True)
+        return torch.nn.Sequential(*layers), generator
+
+    runs: dict[str, list[dict]] = {key: [] for key in TORCH_MODELS}
+    for key in TORCH_MODELS:
+        for seed in (int(s) for s in arrays["seeds"]):
+            model, generator = network(seed, recipe=key == "torch")
+            if key == "torch":
+                # heavy ball v <- beta v + g, p <- p - lr' v with lr' = lr (1 - beta) is exactly
+                # m <- beta m + (1 - beta) g, p <- p - lr m  (m = (1 - beta) v, m0 = v0 = 0)
+                optimizer = torch.optim.SGD(model.parameters(), lr=lr * (1.0 - beta), momentum=beta)
+            else:
+                optimizer = torch.optim.Adam(model.parameters())
+            start = time.perf_counter()
+            for _ in range(epochs):
+                order = torch.randperm(n, generator=generator)
+                loss_sum = 0.0
+                for i in range(0, n, batch_size):
+                    rows = order[i : i + batch_size]
+                    optimizer.zero_grad(set_to_none=True)
+                    loss = F.cross_entropy(model(X_train.index_select(0, rows)), y_train.index_select(0, rows))
+                    loss.backward()
+                    optimizer.step()
+                    loss_sum += loss.item() * rows.numel()
+            seconds = time.perf_counter() - start
+            with torch.no_grad():
+                accuracy = float((model(X_test).argmax(dim=1) == y_test).double().mean())
+            runs[key].append(
+                {"accuracy": accuracy, "train_loss": loss_sum / n, "epochs_run": epochs, "seconds": seconds}
+            )
+            print(f"  {LABELS[key]} seed {seed}: {100 * accuracy:.2f} % ({seconds:.1f} s)", file=sys.stderr, flush=True)
     with open(out_path, "w") as handle:
         json.dump({"version": str(torch.__version__), "threads": int(torch.get_num_threads()), "runs": runs}, handle)
     return 0
@@ -392,14 +409,15 @@ def _run(args) -> int:
                 )
             entry["models"][key] = summarise(runs, seeds)
         if args.torch_python is None:
-            entry["skipped"]["torch"] = "no --torch-python given"
+            entry["skipped"].update({key: "no --torch-python given" for key in TORCH_MODELS})
         else:
             answer = run_torch(args.torch_python, rec, seeds, data)
             if "unavailable" in answer:
-                entry["skipped"]["torch"] = answer["unavailable"]
+                entry["skipped"].update({key: answer["unavailable"] for key in TORCH_MODELS})
             else:
-                entry["models"]["torch"] = summarise(answer["runs"], seeds)
-                entry["settings"]["torch"] = {"version": answer["version"], "threads": answer["threads"]}
+                for key in TORCH_MODELS:
+                    entry["models"][key] = summarise(answer["runs"][key], seeds)
+                    entry["settings"][key] = {"version": answer["version"], "threads": answer["threads"]}
                 results["versions"]["torch"] = answer["version"]
         results["datasets"][dataset] = entry
     results["wall_seconds"] = time.perf_counter() - started

@@ -222,11 +222,12 @@ def build_report(runs: Sequence[NotebookRun], *, only_checked: bool = False, sec
 def format_report(report: Report) -> str:
     """The report as text: statements, then notebooks, then one summary line."""
     width = max((len(r.id) for r in report.statements), default=10)
-    lines = [f"{'statement':<{width}}  {'document':<16}  {'status':<9}  {'notebooks':<34}  errata"]
-    for r in report.statements:
+    shown = [", ".join(n.removesuffix(".ipynb") for n in r.notebooks) or "-" for r in report.statements]
+    columns = max((len(text) for text in shown), default=9)  # the errata column stays aligned
+    lines = [f"{'statement':<{width}}  {'document':<16}  {'status':<9}  {'notebooks':<{columns}}  errata"]
+    for r, notebooks in zip(report.statements, shown):
         errata = ", ".join(f"{n} {k}" for k, n in r.errata.items()) or "-"
-        shown = ", ".join(n.removesuffix(".ipynb") for n in r.notebooks) or "-"
-        lines.append(f"{r.id:<{width}}  {r.document:<16}  {r.status:<9}  {shown:<34}  {errata}")
+        lines.append(f"{r.id:<{width}}  {r.document:<16}  {r.status:<9}  {notebooks:<{columns}}  {errata}")
     lines.append("")
     for n in report.notebooks:
         training = (
