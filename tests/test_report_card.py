@@ -100,3 +100,21 @@ def test_main_writes_json_and_exits_nonzero_on_failure(tmp_path, capsys):
     assert json.loads(out.read_text())["ok"] is True
     with pytest.raises(FileNotFoundError, match="no notebook 09_nothing"):
         report_card.main(["09_nothing"], folder=str(folder), jobs=1)
+
+
+def test_the_errata_column_stays_aligned_whatever_the_notebooks_column_holds():
+    rows = [
+        report_card.StatementRow("Definition 1.1", "mathdnn", "verified", ["01_differentials.ipynb"], {}),
+        report_card.StatementRow(
+            "Proposition 2.2",
+            "mathdnn",
+            "corrected",
+            ["02_activations.ipynb", "07_squared_error_backprop.ipynb"],
+            {"error": 1, "typo": 2},
+        ),
+    ]
+    text = report_card.format_report(report_card.Report(rows, [], 0.0))
+    header, first, second = text.splitlines()[:3]
+    column = header.index("errata")
+    assert first[column:] == "-" and second[column:] == "1 error, 2 typo"
+    assert "02_activations, 07_squared_error_backprop" in second
